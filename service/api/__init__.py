@@ -1,0 +1,1 @@
+"""HTTP API: one router per feature; no provider SDK is imported here."""

@@ -1,0 +1,54 @@
+"""Map the product's errors to HTTP once, with a stable body: {"error": {code, message, details}}."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.errors import GjenbrukError
+
+log = logging.getLogger("gjenbruk.api")
+
+
+def _body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GjenbrukError)
+    async def _known(_: Request, exc: GjenbrukError) -> JSONResponse:
+        return JSONResponse(_body(exc.code, exc.message, exc.details), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "where": ".".join(str(p) for p in e.get("loc", ())),
+                "problem": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"where": "", "problem": "invalid request"}
+        message = f"{first['where']}: {first['problem']}" if first["where"] else first["problem"]
+        return JSONResponse(_body("invalid", message, {"problems": problems}), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
+        return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unknown(_: Request, exc: Exception) -> JSONResponse:
+        # Log everything under an id; tell the client only the id, never internals.
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s", incident, exc_info=exc)
+        return JSONResponse(
+            _body("internal", f"internal error (incident {incident})", {"incident": incident}),
+            status_code=500,
+        )

@@ -1,0 +1,46 @@
+"""Everything built from settings, once: the app's lifespan and the CLI both use this."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from service.providers.embeddings import Embedder, make_embedder
+from service.providers.llm import LLM, make_llm
+from service.providers.vectors import VectorStore, make_vector_store
+from service.settings import Settings
+from service.storage.db import Database
+
+
+class Services:
+    """Providers are built lazily so that `gjenbruk doctor` or a search never loads the LLM."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        llm: LLM | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        settings.ensure_data_dir()
+        self.db = Database(settings.resolved_database_url)
+        self.db.migrate()
+        if llm is not None:
+            self.__dict__["llm"] = llm
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @cached_property
+    def llm(self) -> LLM:
+        return make_llm(self.settings)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return make_embedder(self.settings)
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        return make_vector_store(self.settings, self.embedder)
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AssetKind(StrEnum):
+    image = "image"
+    video = "video"
+
+
+class CreatorRole(StrEnum):
+    employee = "employee"
+    customer = "customer"
+    partner = "partner"
+    agency = "agency"
+    unknown = "unknown"
+
+
+class ConsentScope(StrEnum):
+    """Where someone else's content may be reused; each scope is granted separately."""
+
+    organic_owned = "organic_owned"
+    newsletter_web = "newsletter_web"
+    paid = "paid"
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    granted_by: str = Field(min_length=1)
+    granted_at: dt.datetime
+    scopes: list[ConsentScope] = Field(min_length=1)
+    note: str = ""
+
+    def covers(self, scope: ConsentScope) -> bool:
+        return scope in self.scopes
+
+
+class Asset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    workspace: str
+    kind: AssetKind
+    uri: str = ""
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    creator: str = ""
+    creator_role: CreatorRole = CreatorRole.unknown
+    source_post_id: str | None = None
+    consent: Consent | None = None

@@ -1,0 +1,59 @@
+"""One small error hierarchy; the API maps it to HTTP once, the CLI prints it once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GjenbrukError(Exception):
+    code = "error"
+    http_status = 500
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class NotFound(GjenbrukError):
+    code = "not_found"
+    http_status = 404
+
+
+class Invalid(GjenbrukError):
+    code = "invalid"
+    http_status = 422
+
+
+class Conflict(GjenbrukError):
+    code = "conflict"
+    http_status = 409
+
+
+class ConsentMissing(GjenbrukError):
+    code = "consent_missing"
+    http_status = 403
+
+
+class ProviderUnavailable(GjenbrukError):
+    """The model or store behind a provider could not be reached or answered with a fault."""
+
+    code = "provider_unavailable"
+    http_status = 503
+
+
+class RateLimited(ProviderUnavailable):
+    code = "rate_limited"
+    http_status = 429
+
+
+class ProviderResponseInvalid(GjenbrukError):
+    """The provider answered, but not with what was asked for (cut off, not JSON, wrong shape)."""
+
+    code = "provider_response_invalid"
+    http_status = 502
+
+
+class ConfigurationError(GjenbrukError):
+    code = "configuration"
+    http_status = 500

@@ -1,0 +1,1 @@
+"""The library: imported posts and assets, analytics, search."""

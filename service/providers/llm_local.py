@@ -1,0 +1,173 @@
+"""The embedded LLM: a GGUF file shipped in a PyPI package, run in-process by llama-cpp-python."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from service.errors import ConfigurationError, Invalid, ProviderResponseInvalid
+from service.providers.llm import ChatMessage, Completion, Structured, T, Usage
+from service.providers.local_models import resolve_model_path
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+    from service.settings import Settings
+
+# Small models loop; a mild penalty keeps them from repeating a line forever.
+_REPEAT_PENALTY = 1.15
+
+
+class LocalLlamaLLM:
+    def __init__(self, model_path: Path, *, name: str, threads: int, context: int, seed: int):
+        self._path = model_path
+        self._name = name
+        self._threads = threads
+        self._context = context
+        self._seed = seed
+        self._llama: Llama | None = None
+        # One llama context serves one request at a time.
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalLlamaLLM:
+        path, spec = resolve_model_path(settings.local_model, settings.data_dir / "models")
+        return cls(
+            path,
+            name=spec.name if spec else path.stem,
+            threads=settings.local_threads,
+            context=settings.local_context,
+            seed=settings.local_seed,
+        )
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    @property
+    def provider(self) -> str:
+        return "local"
+
+    @property
+    def model_path(self) -> Path:
+        return self._path
+
+    def _model(self) -> Llama:
+        if self._llama is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:  # pragma: no cover - install problem
+                raise ConfigurationError(
+                    "llama-cpp-python is not installed; run `make install` "
+                    '(it builds with CMAKE_ARGS="-DGGML_NATIVE=OFF")'
+                ) from exc
+            self._llama = Llama(
+                model_path=str(self._path),
+                n_ctx=self._context,
+                n_threads=self._threads,
+                n_threads_batch=self._threads,
+                seed=self._seed,
+                verbose=False,
+            )
+        return self._llama
+
+    def _complete(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
+        payload: list[Any] = [m.model_dump() for m in messages]
+        with self._lock:
+            try:
+                result: dict[str, Any] = self._model().create_chat_completion(
+                    messages=payload, repeat_penalty=_REPEAT_PENALTY, **kwargs
+                )
+            except ValueError as exc:
+                # llama-cpp raises ValueError when the prompt exceeds the context window.
+                raise Invalid(f"prompt does not fit the local model: {exc}") from exc
+        return result
+
+    @staticmethod
+    def _usage(result: dict[str, Any]) -> Usage:
+        usage = result.get("usage") or {}
+        return Usage(
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
+        )
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        stop: Sequence[str] | None = None,
+    ) -> Completion:
+        result = self._complete(
+            messages, max_tokens=max_tokens, temperature=temperature, stop=list(stop or [])
+        )
+        choice = result["choices"][0]
+        return Completion(
+            text=(choice["message"].get("content") or "").strip(),
+            usage=self._usage(result),
+            model=self._name,
+            finish_reason=choice.get("finish_reason"),
+        )
+
+    def chat_structured(
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[T],
+        *,
+        max_tokens: int = 768,
+        temperature: float = 0.3,
+    ) -> Structured[T]:
+        # A JSON-schema grammar constrains sampling; bounded string lengths in the schema keep
+        # the answer inside max_tokens, and a cut-off answer (finish_reason "length") is refused.
+        result = self._complete(
+            messages,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            response_format={"type": "json_object", "schema": schema.model_json_schema()},
+        )
+        choice = result["choices"][0]
+        raw = choice["message"].get("content") or ""
+        if choice.get("finish_reason") != "stop":
+            raise ProviderResponseInvalid(
+                f"the local model stopped before finishing its JSON ({choice.get('finish_reason')})",
+                details={"raw": raw[-300:]},
+            )
+        try:
+            value = schema.model_validate(json.loads(raw))
+        except ValueError as exc:
+            raise ProviderResponseInvalid(
+                f"the local model's answer does not match {schema.__name__}: {exc}",
+                details={"raw": raw[:500]},
+            ) from exc
+        return Structured[T](value=value, usage=self._usage(result), model=self._name, raw=raw)
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.7,
+        stop: Sequence[str] | None = None,
+    ) -> Completion:
+        with self._lock:
+            try:
+                result: dict[str, Any] = self._model().create_completion(
+                    prompt,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    stop=list(stop or []),
+                    repeat_penalty=_REPEAT_PENALTY,
+                )
+            except ValueError as exc:
+                raise Invalid(f"prompt does not fit the local model: {exc}") from exc
+        choice = result["choices"][0]
+        return Completion(
+            text=(choice.get("text") or "").strip(),
+            usage=self._usage(result),
+            model=self._name,
+            finish_reason=choice.get("finish_reason"),
+        )

@@ -1,0 +1,102 @@
+"""All configuration in one place (env prefix GJENBRUK_, optional .env), read once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMProvider = Literal["local", "openai", "fake"]
+EmbeddingProvider = Literal["local", "openai", "fake"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GJENBRUK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(
+        default=Path("var/gjenbruk"),
+        description="All local state lives here: database, Chroma, assembled models, job state.",
+    )
+
+    # Providers. None means "choose": openai when an API key is set, else the embedded local one.
+    llm: LLMProvider | None = None
+    embeddings: EmbeddingProvider | None = None
+
+    local_model: str = Field(
+        default="gemma3-270m",
+        description="A name from service/data/local_models.yaml, or a path to any .gguf file.",
+    )
+    local_threads: int = Field(default=2, ge=1, le=64)
+    local_context: int = Field(default=4096, ge=512, le=131072)
+    local_seed: int = 7
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = Field(default=60.0, gt=0)
+    openai_max_retries: int = Field(default=3, ge=0, le=10)
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_base_url: str | None = None
+
+    local_embedding_threads: int = Field(default=1, ge=1, le=64)
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in data_dir."
+    )
+    chroma_url: str | None = Field(
+        default=None, description="http(s)://host:port of a Chroma server; default is on disk."
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_workspace: str = "demo"
+    prices: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Overrides of service/data/prices.yaml: model -> {input, output} per 1M tokens",
+    )
+    prompts_dir: Path = REPO_ROOT / "prompts"
+
+    @model_validator(mode="after")
+    def _choose_providers(self) -> Settings:
+        has_key = self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+        if self.llm is None:
+            self.llm = "openai" if (has_key or self.openai_base_url) else "local"
+        if self.embeddings is None:
+            self.embeddings = "openai" if has_key else "local"
+        # The scripted fake exists for unit tests; it must never serve a real user.
+        if "fake" in (self.llm, self.embeddings) and self.env != "test":
+            raise ValueError("the 'fake' providers are for tests only (set GJENBRUK_ENV=test)")
+        return self
+
+    @property
+    def llm_provider(self) -> LLMProvider:
+        assert self.llm is not None
+        return self.llm
+
+    @property
+    def embedding_provider(self) -> EmbeddingProvider:
+        assert self.embeddings is not None
+        return self.embeddings
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'gjenbruk.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,306 @@
+"""Repositories: the only code that turns table rows into domain models and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from service.domain import (
+    Asset,
+    Channel,
+    ChannelProfile,
+    Consent,
+    FollowerCount,
+    Post,
+    PostMetrics,
+    Workspace,
+)
+from service.errors import NotFound
+from service.storage.tables import (
+    AssetRow,
+    ChannelProfileRow,
+    FollowerCountRow,
+    FollowerDeltaRow,
+    PostRow,
+    WorkspaceRow,
+)
+
+
+class WorkspaceRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def save(self, ws: Workspace) -> Workspace:
+        row = self.s.get(WorkspaceRow, ws.slug) or WorkspaceRow(slug=ws.slug)
+        row.name, row.timezone, row.language = ws.name, ws.timezone, ws.language
+        row.brand_voice, row.categories = ws.brand_voice, list(ws.categories)
+        self.s.add(row)
+        return ws
+
+    def find(self, slug: str) -> Workspace | None:
+        row = self.s.get(WorkspaceRow, slug)
+        if row is None:
+            return None
+        return Workspace(
+            slug=row.slug,
+            name=row.name,
+            timezone=row.timezone,
+            language=row.language,
+            brand_voice=row.brand_voice,
+            categories=list(row.categories),
+        )
+
+    def get(self, slug: str) -> Workspace:
+        ws = self.find(slug)
+        if ws is None:
+            raise NotFound(f"no workspace {slug!r}", details={"workspace": slug})
+        return ws
+
+    def list(self) -> list[Workspace]:
+        slugs = self.s.scalars(select(WorkspaceRow.slug).order_by(WorkspaceRow.slug)).all()
+        return [self.get(slug) for slug in slugs]
+
+
+def _post_from_row(row: PostRow) -> Post:
+    offset = dt.timezone(dt.timedelta(minutes=row.utc_offset_minutes))
+    published = row.published_at
+    if published.tzinfo is None:  # SQLite hands back naive UTC
+        published = published.replace(tzinfo=dt.UTC)
+    return Post(
+        id=row.post_id,
+        workspace=row.workspace,
+        channel=Channel(row.channel),
+        published_at=published.astimezone(offset),
+        text=row.text,
+        format=row.format,
+        permalink=row.permalink,
+        category=row.category,
+        category_confidence=row.category_confidence,
+        category_locked=row.category_locked,
+        language=row.language,
+        journey_phase=row.journey_phase,  # type: ignore[arg-type]
+        source_type=row.source_type,  # type: ignore[arg-type]
+        author=row.author,
+        metrics=PostMetrics.model_validate(row.metrics or {}),
+    )
+
+
+class UpsertCounts:
+    def __init__(self) -> None:
+        self.imported = 0
+        self.updated = 0
+        self.unchanged = 0
+
+
+class PostRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def upsert_many(self, posts: Iterable[Post]) -> UpsertCounts:
+        """Insert new posts, update changed ones; a person's category choice is never overwritten."""
+        counts = UpsertCounts()
+        for post in posts:
+            row = self.s.scalar(
+                select(PostRow).where(
+                    PostRow.workspace == post.workspace,
+                    PostRow.channel == post.channel.value,
+                    PostRow.post_id == post.id,
+                )
+            )
+            offset = post.published_at.utcoffset() or dt.timedelta(0)
+            values = {
+                "published_at": post.published_at.astimezone(dt.UTC),
+                "utc_offset_minutes": int(offset.total_seconds() // 60),
+                "text": post.text,
+                "format": post.format,
+                "permalink": post.permalink,
+                "language": post.language,
+                "journey_phase": post.journey_phase.value if post.journey_phase else None,
+                "source_type": post.source_type.value,
+                "author": post.author,
+                "metrics": post.metrics.model_dump(exclude_none=True),
+            }
+            if row is None:
+                row = PostRow(workspace=post.workspace, channel=post.channel.value, post_id=post.id)
+                for key, value in values.items():
+                    setattr(row, key, value)
+                row.category = post.category
+                row.category_confidence = post.category_confidence
+                row.category_locked = post.category_locked
+                self.s.add(row)
+                counts.imported += 1
+                continue
+            changed = any(_differs(getattr(row, k), v) for k, v in values.items())
+            if not row.category_locked and post.category is not None:
+                changed |= row.category != post.category
+                row.category = post.category
+                row.category_confidence = post.category_confidence
+            for key, value in values.items():
+                setattr(row, key, value)
+            if changed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        self.s.flush()
+        return counts
+
+    def list(
+        self, workspace: str, *, channel: Channel | None = None, limit: int | None = None
+    ) -> list[Post]:
+        query = select(PostRow).where(PostRow.workspace == workspace)
+        if channel is not None:
+            query = query.where(PostRow.channel == channel.value)
+        query = query.order_by(PostRow.published_at, PostRow.post_id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_post_from_row(r) for r in self.s.scalars(query)]
+
+    def get(self, workspace: str, post_id: str) -> Post:
+        row = self.s.scalar(
+            select(PostRow).where(PostRow.workspace == workspace, PostRow.post_id == post_id)
+        )
+        if row is None:
+            raise NotFound(
+                f"no post {post_id!r} in workspace {workspace!r}",
+                details={"workspace": workspace, "post_id": post_id},
+            )
+        return _post_from_row(row)
+
+    def set_category(
+        self, workspace: str, post_id: str, category: str, *, confidence: float | None = None,
+        locked: bool = True,
+    ) -> Post:
+        row = self.s.scalar(
+            select(PostRow).where(PostRow.workspace == workspace, PostRow.post_id == post_id)
+        )
+        if row is None:
+            raise NotFound(f"no post {post_id!r} in workspace {workspace!r}")
+        row.category, row.category_confidence, row.category_locked = category, confidence, locked
+        self.s.flush()
+        return _post_from_row(row)
+
+    def count(self, workspace: str) -> int:
+        return len(self.s.scalars(select(PostRow.pk).where(PostRow.workspace == workspace)).all())
+
+
+def _differs(stored: object, new: object) -> bool:
+    if isinstance(stored, dt.datetime) and isinstance(new, dt.datetime):
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=dt.UTC)
+        return stored != new
+    return stored != new
+
+
+class FollowerRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def save_counts(
+        self, workspace: str, counts: Iterable[FollowerCount], *, source: str = "file"
+    ) -> int:
+        n = 0
+        for c in counts:
+            row = self.s.get(FollowerCountRow, (workspace, c.channel.value, c.date))
+            if row is None:
+                row = FollowerCountRow(workspace=workspace, channel=c.channel.value, date=c.date)
+                self.s.add(row)
+            row.followers, row.source = c.followers, source
+            n += 1
+        self.s.flush()
+        return n
+
+    def save_deltas(self, workspace: str, channel: Channel, deltas: Iterable[tuple[dt.date, int]]) -> int:
+        n = 0
+        for day, new in deltas:
+            row = self.s.get(FollowerDeltaRow, (workspace, channel.value, day))
+            if row is None:
+                row = FollowerDeltaRow(workspace=workspace, channel=channel.value, date=day)
+                self.s.add(row)
+            row.new_followers = new
+            n += 1
+        self.s.flush()
+        return n
+
+    def counts(self, workspace: str, channel: Channel) -> list[FollowerCount]:
+        rows = self.s.scalars(
+            select(FollowerCountRow)
+            .where(FollowerCountRow.workspace == workspace, FollowerCountRow.channel == channel.value)
+            .order_by(FollowerCountRow.date)
+        )
+        return [FollowerCount(channel=channel, date=r.date, followers=r.followers) for r in rows]
+
+    def deltas(self, workspace: str, channel: Channel) -> list[tuple[dt.date, int]]:
+        rows = self.s.scalars(
+            select(FollowerDeltaRow)
+            .where(FollowerDeltaRow.workspace == workspace, FollowerDeltaRow.channel == channel.value)
+            .order_by(FollowerDeltaRow.date)
+        )
+        return [(r.date, r.new_followers) for r in rows]
+
+
+class ProfileRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def save(self, workspace: str, profile: ChannelProfile) -> None:
+        row = self.s.scalar(
+            select(ChannelProfileRow).where(
+                ChannelProfileRow.workspace == workspace,
+                ChannelProfileRow.channel == profile.channel.value,
+            )
+        )
+        if row is None:
+            row = ChannelProfileRow(workspace=workspace, channel=profile.channel.value)
+            self.s.add(row)
+        row.handle, row.bio_fields = profile.handle, dict(profile.bio_fields)
+
+    def list(self, workspace: str) -> list[ChannelProfile]:
+        rows = self.s.scalars(
+            select(ChannelProfileRow).where(ChannelProfileRow.workspace == workspace)
+        )
+        return [
+            ChannelProfile(channel=Channel(r.channel), handle=r.handle, bio_fields=dict(r.bio_fields))
+            for r in rows
+        ]
+
+
+class AssetRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def upsert_many(self, assets: Sequence[Asset]) -> int:
+        for a in assets:
+            row = self.s.scalar(
+                select(AssetRow).where(AssetRow.workspace == a.workspace, AssetRow.asset_id == a.id)
+            ) or AssetRow(workspace=a.workspace, asset_id=a.id)
+            row.kind, row.uri, row.description = a.kind.value, a.uri, a.description
+            row.tags, row.creator, row.creator_role = list(a.tags), a.creator, a.creator_role.value
+            row.source_post_id = a.source_post_id
+            row.consent = a.consent.model_dump(mode="json") if a.consent else None
+            self.s.add(row)
+        self.s.flush()
+        return len(assets)
+
+    def list(self, workspace: str) -> list[Asset]:
+        rows = self.s.scalars(select(AssetRow).where(AssetRow.workspace == workspace))
+        return [
+            Asset(
+                id=r.asset_id,
+                workspace=r.workspace,
+                kind=r.kind,  # type: ignore[arg-type]
+                uri=r.uri,
+                description=r.description,
+                tags=list(r.tags),
+                creator=r.creator,
+                creator_role=r.creator_role,  # type: ignore[arg-type]
+                source_post_id=r.source_post_id,
+                consent=Consent.model_validate(r.consent) if r.consent else None,
+            )
+            for r in rows
+        ]
+
+    def delete_workspace(self, workspace: str) -> None:
+        self.s.execute(delete(AssetRow).where(AssetRow.workspace == workspace))

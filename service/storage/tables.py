@@ -1,0 +1,136 @@
+"""Table definitions. Changing them needs a migration in migrations/versions/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so migrations behave the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class WorkspaceRow(Base):
+    __tablename__ = "workspaces"
+
+    slug: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    language: Mapped[str] = mapped_column(String(8), default="nb")
+    brand_voice: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ChannelProfileRow(Base):
+    __tablename__ = "channel_profiles"
+    __table_args__ = (UniqueConstraint("workspace", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(ForeignKey("workspaces.slug", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str] = mapped_column(String(200), default="")
+    bio_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class FollowerCountRow(Base):
+    """Total followers at the end of a local day, from a platform file or given by a person."""
+
+    __tablename__ = "follower_counts"
+
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    followers: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default="file")
+
+
+class FollowerDeltaRow(Base):
+    """New followers on a local day (LinkedIn's export gives these, not totals)."""
+
+    __tablename__ = "follower_deltas"
+
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    new_followers: Mapped[int] = mapped_column(Integer)
+
+
+class PostRow(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("workspace", "channel", "post_id"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    post_id: Mapped[str] = mapped_column(String(200))
+    # Stored in UTC plus the original offset, so the local time as published can be rebuilt.
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    utc_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[str] = mapped_column(String(64), default="")
+    permalink: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    category_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    category_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    journey_phase: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source_type: Mapped[str] = mapped_column(String(16), default="own")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now
+    )
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("workspace", "asset_id"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), index=True
+    )
+    asset_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    uri: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    creator: Mapped[str] = mapped_column(String(200), default="")
+    creator_role: Mapped[str] = mapped_column(String(16), default="unknown")
+    source_post_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -1,0 +1,1 @@
+"""Gradio web UI, mounted in the FastAPI app. No business logic: it calls what it is handed."""

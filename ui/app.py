@@ -1,0 +1,39 @@
+"""Build the Gradio Blocks from the functions the app hands over, and mount them at /ui."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from ui import library_tab
+from ui.texts import I18N, t
+
+
+@dataclass(frozen=True)
+class UiBackend:
+    search: library_tab.SearchFn
+    workspaces: Callable[[], list[str]]
+    status: Callable[[], dict[str, Any]]
+    default_workspace: str
+
+
+def build_ui(backend: UiBackend) -> gr.Blocks:
+    with gr.Blocks(title="Gjenbruk") as blocks:
+        gr.Markdown("# Gjenbruk")
+        gr.Markdown(t("tagline"))
+        gr.Markdown(t("local_model_note"), elem_id="local-model-note")
+        with gr.Tabs():
+            with gr.Tab(t("library_tab"), id="library"):
+                library_tab.build(backend.search, backend.workspaces(), backend.default_workspace)
+            with gr.Tab(t("status_tab"), id="status"):
+                gr.Markdown(t("status_heading"))
+                gr.JSON(value=backend.status, elem_id="status-json")
+    return blocks
+
+
+def mount_ui(app: FastAPI, backend: UiBackend) -> FastAPI:
+    return gr.mount_gradio_app(app, build_ui(backend), path="/ui", i18n=I18N)

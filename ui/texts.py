@@ -1,0 +1,64 @@
+"""UI texts in Norwegian (bokmål) and English; Gradio picks by the browser's language."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+NB: dict[str, str] = {
+    "title": "Gjenbruk",
+    "tagline": "Bruk det som allerede virker – på nytt.",
+    "local_model_note": (
+        "Den innebygde språkmodellen er liten og kun for å prøve produktet uten nett. "
+        "For tekster du vil publisere: pek Gjenbruk mot OpenAI eller en egen server "
+        "(Ollama, vLLM, llama.cpp) med en instruksjonsmodell på 7B+ (se README)."
+    ),
+    "library_tab": "Bibliotek",
+    "workspace": "Arbeidsområde",
+    "search_label": "Søk i innleggene etter mening",
+    "search_placeholder": "f.eks. «ansatte som lager mat»",
+    "search_button": "Søk",
+    "results": "Treff",
+    "no_hits": "Ingen treff.",
+    "col_post": "Innlegg",
+    "col_channel": "Kanal",
+    "col_date": "Publisert",
+    "col_category": "Kategori",
+    "col_similarity": "Likhet",
+    "col_er": "Engasjement / rekkevidde",
+    "col_reach": "Rekkevidde",
+    "status_tab": "Status",
+    "status_heading": "Hva som kjører",
+}
+
+EN: dict[str, str] = {
+    "title": "Gjenbruk",
+    "tagline": "Reuse what already works.",
+    "local_model_note": (
+        "The embedded language model is small and only for trying the product offline. "
+        "For texts you will publish, point Gjenbruk at OpenAI or your own server "
+        "(Ollama, vLLM, llama.cpp) with a 7B+ instruct model (see README)."
+    ),
+    "library_tab": "Library",
+    "workspace": "Workspace",
+    "search_label": "Search the posts by meaning",
+    "search_placeholder": "e.g. “staff cooking”",
+    "search_button": "Search",
+    "results": "Results",
+    "no_hits": "No results.",
+    "col_post": "Post",
+    "col_channel": "Channel",
+    "col_date": "Published",
+    "col_category": "Category",
+    "col_similarity": "Similarity",
+    "col_er": "Engagement / reach",
+    "col_reach": "Reach",
+    "status_tab": "Status",
+    "status_heading": "What is running",
+}
+
+# Browsers say "nb", "no" or "nn" for Norwegian; all get the bokmål texts.
+I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NB)
+
+
+def t(key: str) -> gr.i18n.I18nData:
+    return I18N(key)
