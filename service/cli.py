@@ -87,7 +87,10 @@ def doctor(as_json: JsonOpt = False) -> None:
     def show(d: dict[str, Any]) -> None:
         table = Table(show_header=False)
         for key, value in d.items():
-            table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+            table.add_row(
+                key,
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value),
+            )
         err.print(table)
 
     run(as_json, lambda: diagnose(get_settings()), show)
@@ -106,10 +109,14 @@ def demo(as_json: JsonOpt = False) -> None:
             bar.update(task, completed=1)
         return report
 
-    run(as_json, body, lambda r: err.print(
-        f"Demo «{r.workspace}»: {r.posts} innlegg ({r.imported} nye, {r.updated} oppdatert), "
-        f"{r.embedded} vektorer laget, {r.unchanged_vectors} uendret."
-    ))
+    run(
+        as_json,
+        body,
+        lambda r: err.print(
+            f"Demo «{r.workspace}»: {r.posts} innlegg ({r.imported} nye, {r.updated} oppdatert), "
+            f"{r.embedded} vektorer laget, {r.unchanged_vectors} uendret."
+        ),
+    )
 
 
 @app.command()
@@ -131,8 +138,14 @@ def search(
         table = Table("likhet", "kanal", "dato", "kategori", "eng./rekkevidde", "tekst")
         for h in hits:
             er = f"{h.engagement_rate:.1%}" if h.engagement_rate is not None else "–"
-            table.add_row(f"{h.similarity:.3f}", h.channel, h.published_at[:10],
-                          h.category or "", er, h.text[:80])
+            table.add_row(
+                f"{h.similarity:.3f}",
+                h.channel,
+                h.published_at[:10],
+                h.category or "",
+                er,
+                h.text[:80],
+            )
         err.print(table if hits else "Ingen treff.")
 
     run(as_json, body, show)
@@ -176,7 +189,9 @@ def reindex(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default from settings).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default from settings).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -187,7 +202,11 @@ def serve(
 
     settings = get_settings()
     h, p = host or settings.host, port or settings.port
-    addresses = {"api": f"http://{h}:{p}/v1", "docs": f"http://{h}:{p}/docs", "ui": f"http://{h}:{p}/ui/"}
+    addresses = {
+        "api": f"http://{h}:{p}/v1",
+        "docs": f"http://{h}:{p}/docs",
+        "ui": f"http://{h}:{p}/ui/",
+    }
     if as_json:
         emit_json(addresses)
     else:

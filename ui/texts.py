@@ -62,3 +62,16 @@ I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NB)
 
 def t(key: str) -> gr.i18n.I18nData:
     return I18N(key)
+
+
+def language_of(request: gr.Request | None) -> str:
+    """'nb' for Norwegian browsers, else 'en' (Gradio's I18n does the same for static texts)."""
+    header = ""
+    if request is not None:
+        header = (request.headers.get("accept-language") or "").lower()
+    first = header.split(",")[0].strip()
+    return "nb" if first.startswith(("nb", "no", "nn")) else "en"
+
+
+def text(key: str, lang: str) -> str:
+    return (NB if lang == "nb" else EN)[key]

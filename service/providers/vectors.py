@@ -160,7 +160,7 @@ def make_chroma_client(settings: Settings) -> Any:
             path: Path = settings.ensure_data_dir() / "chroma"
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         case "http" | "https" as scheme:
-            url = urlparse(settings.chroma_url)
+            url = urlparse(settings.chroma_url or "")
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or (443 if scheme == "https" else 8000),

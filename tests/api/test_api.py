@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.container import Services
+from service.library.demo import load_demo
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    load_demo(services.db, services.vectors)
+    app = create_app(services=services, with_ui=False)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_health_names_the_active_providers(client: TestClient) -> None:
+    body = client.get("/v1/health").json()
+    assert body["status"] == "ok" and body["llm"] == "fake" and body["embeddings"] == "local"
+
+
+def test_search_returns_the_workspaces_posts_with_performance(client: TestClient) -> None:
+    hits = client.get(
+        "/v1/search", params={"workspace": "demo", "q": "epleinnhøsting i Hardanger"}
+    ).json()
+    assert hits and all(h["post_id"].startswith("demo-") for h in hits)
+    assert hits[0]["similarity"] >= hits[-1]["similarity"]
+    assert any(h["engagement_rate"] is not None for h in hits)
+
+
+def test_an_unknown_workspace_is_a_404_with_a_precise_message(client: TestClient) -> None:
+    r = client.get("/v1/search", params={"workspace": "nope", "q": "x"})
+    assert r.status_code == 404
+    assert r.json()["error"] == {
+        "code": "not_found",
+        "message": "no workspace 'nope'",
+        "details": {"workspace": "nope"},
+    }
+
+
+def test_a_missing_parameter_is_a_422_naming_it(client: TestClient) -> None:
+    r = client.get("/v1/search", params={"workspace": "demo"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == "query.q: Field required"
+
+
+def test_creating_a_workspace_twice_is_a_conflict(client: TestClient) -> None:
+    body = {"slug": "kafe-x", "name": "Kafé X"}
+    assert client.post("/v1/workspaces", json=body).status_code == 201
+    r = client.post("/v1/workspaces", json=body)
+    assert r.status_code == 409 and "exists" in r.json()["error"]["message"]
+
+
+def test_a_bad_workspace_slug_is_refused_with_the_rule(client: TestClient) -> None:
+    r = client.post("/v1/workspaces", json={"slug": "Has Spaces", "name": "X"})
+    assert r.status_code == 422 and "slug must be" in r.json()["error"]["message"]
+
+
+def test_an_unexpected_error_is_a_500_that_leaks_nothing(client: TestClient) -> None:
+    r = client.get("/boom")
+    assert r.status_code == 500
+    assert "secret" not in r.text and r.json()["error"]["code"] == "internal"
+
+
+def test_posts_of_the_demo_workspace_are_listed(client: TestClient) -> None:
+    posts = client.get("/v1/workspaces/demo/posts").json()
+    assert len(posts) == 12 and {p["channel"] for p in posts} == {"facebook", "instagram"}

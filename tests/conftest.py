@@ -1,0 +1,52 @@
+"""Shared fixtures. Sockets may only reach loopback (pytest-socket --allow-hosts in pyproject):
+a test that tries to reach the internet fails instead of quietly depending on it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["GJENBRUK_ENV"] = "test"
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.container import Services
+from service.providers.embeddings import Embedder, LocalE5Embedder
+from service.providers.llm_fake import FakeLLM
+from service.settings import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a local prerequisite is missing, but fail in CI, where everything must run."""
+    if condition:
+        return
+    if os.environ.get("GJENBRUK_TEST_REQUIRE_ALL"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    """The real embedded embedding model, loaded once per test session."""
+    return LocalE5Embedder(threads=2)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", env="test", llm="fake", embeddings="local")
+
+
+@pytest.fixture
+def fake_llm() -> FakeLLM:
+    return FakeLLM()
+
+
+@pytest.fixture
+def services(settings: Settings, fake_llm: FakeLLM, e5: Embedder) -> Iterator[Services]:
+    svc = Services(settings, llm=fake_llm, embedder=e5)
+    yield svc
+    svc.close()

@@ -1,0 +1,80 @@
+"""The PostgreSQL path against a real server: same migrations, same repositories as SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from service.domain import Channel, FollowerCount, Post, PostMetrics, Workspace
+from service.storage.db import Database
+from service.storage.repositories import FollowerRepo, PostRepo, WorkspaceRepo
+from tests.conftest import require
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+
+@pytest.fixture
+def pg() -> Iterator[Database]:
+    url = os.environ.get("GJENBRUK_TEST_POSTGRES_URL", "")
+    require(bool(url), "set GJENBRUK_TEST_POSTGRES_URL to run the PostgreSQL tests (.ci/run does)")
+    schema = f"gj_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    db = Database(f"{url}{sep}options={quote(f'-csearch_path={schema}')}")
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_the_migrations_build_the_same_tables_on_postgresql(pg: Database) -> None:
+    pg.migrate()
+    tables = set(inspect(pg.engine).get_table_names())
+    assert {
+        "workspaces",
+        "posts",
+        "assets",
+        "follower_counts",
+        "follower_deltas",
+        "channel_profiles",
+        "alembic_version",
+    } <= tables
+    pg.migrate()  # a second run is a no-op, not an error
+
+
+def test_posts_round_trip_through_postgresql_with_their_offset(pg: Database) -> None:
+    pg.migrate()
+    published = dt.datetime(2026, 5, 17, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    post = Post(
+        id="p1",
+        workspace="w",
+        channel=Channel.instagram,
+        published_at=published,
+        text="Gratulerer med dagen!",
+        metrics=PostMetrics(reach=1200, engagements=90),
+    )
+    with pg.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="w", name="W"))
+        PostRepo(s).upsert_many([post])
+        FollowerRepo(s).save_counts(
+            "w",
+            [FollowerCount(channel=Channel.instagram, date=dt.date(2026, 5, 17), followers=8600)],
+        )
+    with pg.session() as s:
+        again = PostRepo(s).upsert_many([post])
+        stored = PostRepo(s).get("w", "p1")
+        followers = FollowerRepo(s).counts("w", Channel.instagram)
+    assert again.imported == 0 and again.unchanged == 1
+    assert stored.published_at.isoformat() == "2026-05-17T12:00:00+02:00"
+    assert stored.metrics.reach == 1200 and followers[0].followers == 8600
