@@ -53,12 +53,16 @@ class VectorStore:
     def __init__(self, client: Any, embedder: Embedder) -> None:
         self._client = client
         self._embedder = embedder
+        # Collection handles, checked once: listing collections on every query doubled its cost.
+        self._open: dict[str, Any] = {}
 
     @property
     def embedder(self) -> Embedder:
         return self._embedder
 
     def _collection(self, workspace: str, *, create: bool) -> Any | None:
+        if workspace in self._open:
+            return self._open[workspace]
         name = collection_name(workspace)
         try:
             if create:
@@ -82,6 +86,7 @@ class VectorStore:
                 f"model is {self._embedder.name!r}; run `gjenbruk reindex --workspace {workspace}`",
                 details={"stored": stored, "active": self._embedder.name},
             )
+        self._open[workspace] = col
         return col
 
     def upsert(self, workspace: str, items: Sequence[VectorItem]) -> UpsertReport:
@@ -137,6 +142,7 @@ class VectorStore:
         return 0 if col is None else int(col.count())
 
     def drop(self, workspace: str) -> None:
+        self._open.pop(workspace, None)
         name = collection_name(workspace)
         if name in {c.name for c in self._client.list_collections()}:
             self._client.delete_collection(name)

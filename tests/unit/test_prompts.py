@@ -21,7 +21,7 @@ def test_rendering_without_a_declared_value_is_an_error() -> None:
 
 
 def test_json_braces_in_a_prompt_need_no_escaping() -> None:
-    t = PromptTemplate(name="x", version=1, variables=["v"], system="{\"k\": 1}", user="${v}")
+    t = PromptTemplate(name="x", version=1, variables=["v"], system='{"k": 1}', user="${v}")
     msgs = t.messages(v="hei")
     assert msgs[0].content == '{"k": 1}' and msgs[1].content == "hei"
 
