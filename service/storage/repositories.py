@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.domain import (
@@ -18,12 +18,15 @@ from service.domain import (
     PostMetrics,
     Workspace,
 )
+from service.domain.job import ItemStatus, Job, JobItem, JobStatus
 from service.errors import NotFound
 from service.storage.tables import (
     AssetRow,
     ChannelProfileRow,
     FollowerCountRow,
     FollowerDeltaRow,
+    JobItemRow,
+    JobRow,
     PostRow,
     WorkspaceRow,
 )
@@ -317,3 +320,115 @@ class AssetRepo:
 
     def delete_workspace(self, workspace: str) -> None:
         self.s.execute(delete(AssetRow).where(AssetRow.workspace == workspace))
+
+
+def _job_from_row(row: JobRow, counts: dict[str, int]) -> Job:
+    return Job(
+        id=row.id,
+        workspace=row.workspace,
+        kind=row.kind,
+        status=JobStatus(row.status),
+        params=dict(row.params or {}),
+        idempotency_key=row.idempotency_key,
+        total=sum(counts.values()),
+        done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        current=row.current,
+        error=row.error,
+        cancel_requested=row.cancel_requested,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class JobRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def create(
+        self,
+        *,
+        job_id: str,
+        workspace: str,
+        kind: str,
+        params: dict[str, object],
+        items: Sequence[str],
+        idempotency_key: str | None,
+    ) -> Job:
+        self.s.add(
+            JobRow(
+                id=job_id,
+                workspace=workspace,
+                kind=kind,
+                status=JobStatus.queued.value,
+                params=params,
+                idempotency_key=idempotency_key,
+            )
+        )
+        self.s.flush()
+        for position, key in enumerate(items):
+            self.s.add(JobItemRow(job_id=job_id, key=key, position=position))
+        self.s.flush()
+        return self.get(job_id)
+
+    def find_by_key(self, workspace: str, key: str) -> Job | None:
+        row = self.s.scalar(
+            select(JobRow).where(JobRow.workspace == workspace, JobRow.idempotency_key == key)
+        )
+        return None if row is None else self.get(row.id)
+
+    def _counts(self, job_id: str) -> dict[str, int]:
+        rows = self.s.execute(
+            select(JobItemRow.status, func.count())
+            .where(JobItemRow.job_id == job_id)
+            .group_by(JobItemRow.status)
+        ).all()
+        return {str(status): int(n) for status, n in rows}
+
+    def get(self, job_id: str) -> Job:
+        row = self.s.get(JobRow, job_id)
+        if row is None:
+            raise NotFound(f"no job {job_id!r}", details={"job_id": job_id})
+        return _job_from_row(row, self._counts(job_id))
+
+    def update(self, job_id: str, **fields: object) -> None:
+        row = self.s.get(JobRow, job_id)
+        if row is None:
+            raise NotFound(f"no job {job_id!r}")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        self.s.flush()
+
+    def items(self, job_id: str, *, status: ItemStatus | None = None) -> list[JobItem]:
+        query = select(JobItemRow).where(JobItemRow.job_id == job_id)
+        if status is not None:
+            query = query.where(JobItemRow.status == status.value)
+        rows = self.s.scalars(query.order_by(JobItemRow.position))
+        return [
+            JobItem(key=r.key, status=ItemStatus(r.status), result=r.result, error=r.error)
+            for r in rows
+        ]
+
+    def start_item(self, job_id: str, key: str) -> None:
+        row = self.s.get(JobItemRow, (job_id, key))
+        assert row is not None
+        row.attempts += 1
+        self.s.flush()
+
+    def finish_item(
+        self, job_id: str, key: str, *, result: dict[str, object] | None, error: str | None
+    ) -> None:
+        row = self.s.get(JobItemRow, (job_id, key))
+        assert row is not None
+        row.status = (ItemStatus.failed if error else ItemStatus.done).value
+        row.result, row.error = result, error
+        self.s.flush()
+
+    def unfinished(self) -> list[Job]:
+        ids = self.s.scalars(
+            select(JobRow.id).where(
+                JobRow.status.in_([JobStatus.queued.value, JobStatus.running.value])
+            )
+        ).all()
+        return [self.get(i) for i in ids]

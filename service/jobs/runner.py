@@ -1,0 +1,169 @@
+"""Run a job's items with bounded concurrency, storing each result the moment it is ready.
+
+A crash loses at most the items that were in flight; `resume` runs only what is not finished,
+so nothing finished is generated twice. A handler is a plain function of (job, item key) that
+returns a JSON-able dict; handlers are looked up by the job's kind, so any process can resume.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from service.domain.job import ItemStatus, Job, JobStatus
+from service.errors import Conflict, GjenbrukError, Invalid
+from service.storage.db import Database
+from service.storage.repositories import JobRepo, WorkspaceRepo
+
+Handler = Callable[[Job, str], dict[str, Any]]
+ProgressFn = Callable[[Job], None]
+
+
+class JobRunner:
+    def __init__(
+        self, db: Database, handlers: Mapping[str, Handler], *, concurrency: int = 1
+    ) -> None:
+        self._db = db
+        self._handlers = dict(handlers)
+        self._concurrency = max(1, concurrency)
+        self._threads: dict[str, threading.Thread] = {}
+
+    def submit(
+        self,
+        workspace: str,
+        kind: str,
+        items: Sequence[str],
+        *,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Create a job, or return the existing one for the same idempotency key (created=False)."""
+        if kind not in self._handlers:
+            raise Invalid(f"unknown job kind {kind!r}; known: {sorted(self._handlers)}")
+        if len(set(items)) != len(items):
+            raise Invalid("job items must have unique keys")
+        params = params or {}
+        with self._db.session() as s:
+            WorkspaceRepo(s).get(workspace)
+            repo = JobRepo(s)
+            if idempotency_key:
+                existing = repo.find_by_key(workspace, idempotency_key)
+                if existing is not None:
+                    if existing.kind != kind or existing.params != params:
+                        raise Conflict(
+                            f"idempotency key {idempotency_key!r} was used for a different request",
+                            details={"job_id": existing.id},
+                        )
+                    return existing, False
+            job = repo.create(
+                job_id=str(uuid.uuid4()),
+                workspace=workspace,
+                kind=kind,
+                params=params,
+                items=list(items),
+                idempotency_key=idempotency_key,
+            )
+        return job, True
+
+    def get(self, job_id: str) -> Job:
+        with self._db.session() as s:
+            return JobRepo(s).get(job_id)
+
+    def cancel(self, job_id: str) -> Job:
+        with self._db.session() as s:
+            repo = JobRepo(s)
+            job = repo.get(job_id)
+            if job.status.finished:
+                return job
+            if job.status is JobStatus.queued and job_id not in self._threads:
+                repo.update(job_id, status=JobStatus.cancelled.value, cancel_requested=True)
+            else:
+                repo.update(job_id, cancel_requested=True)
+            return repo.get(job_id)
+
+    def _cancel_requested(self, job_id: str) -> bool:
+        with self._db.session() as s:
+            return JobRepo(s).get(job_id).cancel_requested
+
+    def _finish_item(self, job_id: str, key: str, future: Future[dict[str, Any]]) -> None:
+        try:
+            result, error = future.result(), None
+        except GjenbrukError as exc:
+            result, error = None, exc.message
+        except Exception as exc:  # a failing item must not stop the others
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        with self._db.session() as s:
+            JobRepo(s).finish_item(job_id, key, result=result, error=error)
+
+    def run(self, job_id: str, *, on_progress: ProgressFn | None = None) -> Job:
+        """Run (or resume) a job in this thread until it is done or cancelled."""
+        with self._db.session() as s:
+            repo = JobRepo(s)
+            job = repo.get(job_id)
+            if job.status.finished:
+                return job
+            handler = self._handlers.get(job.kind)
+            if handler is None:
+                raise Invalid(f"no handler for job kind {job.kind!r} in this process")
+            pending = [i.key for i in repo.items(job_id, status=ItemStatus.pending)]
+            repo.update(job_id, status=JobStatus.running.value, error=None)
+            job = repo.get(job_id)
+        if on_progress:
+            on_progress(job)
+        in_flight: dict[Future[dict[str, Any]], str] = {}
+        queue = list(pending)
+        cancelled = False
+        with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
+            while queue or in_flight:
+                while queue and len(in_flight) < self._concurrency and not cancelled:
+                    if self._cancel_requested(job_id):
+                        cancelled = True
+                        break
+                    key = queue.pop(0)
+                    with self._db.session() as s:
+                        JobRepo(s).start_item(job_id, key)
+                        JobRepo(s).update(job_id, current=key)
+                    in_flight[pool.submit(handler, job, key)] = key
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._finish_item(job_id, in_flight.pop(future), future)
+                if on_progress:
+                    on_progress(self.get(job_id))
+        final = JobStatus.cancelled if cancelled else JobStatus.done
+        with self._db.session() as s:
+            JobRepo(s).update(job_id, status=final.value, current=None)
+            job = JobRepo(s).get(job_id)
+        if on_progress:
+            on_progress(job)
+        return job
+
+    def start(self, job_id: str) -> threading.Thread:
+        """Run a job in a background thread (the API's way); one thread per job."""
+        thread = self._threads.get(job_id)
+        if thread is not None and thread.is_alive():
+            return thread
+
+        def work() -> None:
+            try:
+                self.run(job_id)
+            except Exception as exc:
+                with self._db.session() as s:
+                    JobRepo(s).update(job_id, status=JobStatus.failed.value, error=str(exc))
+
+        thread = threading.Thread(target=work, name=f"job-{job_id[:8]}", daemon=True)
+        self._threads[job_id] = thread
+        thread.start()
+        return thread
+
+    def resume_unfinished(self) -> list[str]:
+        """After a restart: continue every job that was queued or running."""
+        with self._db.session() as s:
+            jobs = [j for j in JobRepo(s).unfinished() if j.kind in self._handlers]
+        for job in jobs:
+            self.start(job.id)
+        return [j.id for j in jobs]

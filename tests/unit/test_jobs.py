@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from service.container import Services
+from service.domain import Workspace
+from service.domain.job import ItemStatus, Job, JobStatus
+from service.errors import Conflict, Invalid, NotFound
+from service.jobs.runner import JobRunner
+from service.storage.repositories import JobRepo, WorkspaceRepo
+
+ITEMS = [f"slot-{i}" for i in range(6)]
+
+
+@pytest.fixture
+def ws(services: Services) -> str:
+    with services.db.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="w", name="W"))
+    return "w"
+
+
+def _echo(job: Job, key: str) -> dict[str, Any]:
+    return {"text": f"utkast for {key}", "theme": job.params.get("theme")}
+
+
+def test_a_job_runs_every_item_and_stores_each_result(services: Services, ws: str) -> None:
+    runner = JobRunner(services.db, {"echo": _echo})
+    job, created = runner.submit(ws, "echo", ITEMS, params={"theme": "jul"})
+    final = runner.run(job.id)
+    assert created and final.status is JobStatus.done and final.done == 6
+    with services.db.session() as s:
+        items = JobRepo(s).items(job.id)
+    assert items[0].result == {"text": "utkast for slot-0", "theme": "jul"}
+
+
+def test_the_same_idempotency_key_returns_the_same_job(services: Services, ws: str) -> None:
+    runner = JobRunner(services.db, {"echo": _echo})
+    first, created1 = runner.submit(ws, "echo", ITEMS, idempotency_key="k1")
+    second, created2 = runner.submit(ws, "echo", ITEMS, idempotency_key="k1")
+    assert (created1, created2) == (True, False) and first.id == second.id
+
+
+def test_reusing_a_key_for_a_different_request_is_a_conflict(services: Services, ws: str) -> None:
+    runner = JobRunner(services.db, {"echo": _echo})
+    runner.submit(ws, "echo", ITEMS, params={"theme": "jul"}, idempotency_key="k1")
+    with pytest.raises(Conflict, match="different request"):
+        runner.submit(ws, "echo", ITEMS, params={"theme": "påske"}, idempotency_key="k1")
+
+
+def test_a_failing_item_is_recorded_and_the_rest_still_run(services: Services, ws: str) -> None:
+    def flaky(job: Job, key: str) -> dict[str, Any]:
+        if key == "slot-2":
+            raise RuntimeError("modellen svarte ikke")
+        return {"ok": key}
+
+    runner = JobRunner(services.db, {"flaky": flaky})
+    job, _ = runner.submit(ws, "flaky", ITEMS)
+    final = runner.run(job.id)
+    assert (final.done, final.failed) == (5, 1)
+    with services.db.session() as s:
+        failed = JobRepo(s).items(job.id, status=ItemStatus.failed)
+    assert [(i.key, i.error) for i in failed] == [("slot-2", "RuntimeError: modellen svarte ikke")]
+
+
+def test_resuming_runs_only_what_was_not_finished(services: Services, ws: str) -> None:
+    calls: list[str] = []
+
+    def record(job: Job, key: str) -> dict[str, Any]:
+        calls.append(key)
+        return {}
+
+    runner = JobRunner(services.db, {"rec": record})
+    job, _ = runner.submit(ws, "rec", ITEMS)
+    with services.db.session() as s:  # as if a crash happened after two items
+        JobRepo(s).finish_item(job.id, "slot-0", result={}, error=None)
+        JobRepo(s).finish_item(job.id, "slot-1", result={}, error=None)
+        JobRepo(s).update(job.id, status=JobStatus.running.value)
+    assert runner.resume_unfinished() == [job.id]
+    for _ in range(100):
+        if runner.get(job.id).status is JobStatus.done:
+            break
+        time.sleep(0.05)
+    assert runner.get(job.id).status is JobStatus.done
+    assert calls == ITEMS[2:]
+
+
+def test_cancel_stops_before_the_remaining_items(services: Services, ws: str) -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(job: Job, key: str) -> dict[str, Any]:
+        started.set()
+        release.wait(5)
+        return {}
+
+    runner = JobRunner(services.db, {"slow": slow})
+    job, _ = runner.submit(ws, "slow", ITEMS)
+    thread = runner.start(job.id)
+    assert started.wait(5)
+    runner.cancel(job.id)
+    release.set()
+    thread.join(10)
+    final = runner.get(job.id)
+    assert final.status is JobStatus.cancelled and final.done == 1
+
+
+def test_concurrency_is_bounded_by_the_setting(services: Services, ws: str) -> None:
+    lock = threading.Lock()
+    active = 0
+    peak = 0
+
+    def busy(job: Job, key: str) -> dict[str, Any]:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+        return {}
+
+    runner = JobRunner(services.db, {"busy": busy}, concurrency=3)
+    job, _ = runner.submit(ws, "busy", [f"i{n}" for n in range(9)])
+    assert runner.run(job.id).done == 9
+    assert peak == 3
+
+
+def test_bad_requests_are_refused_clearly(services: Services, ws: str) -> None:
+    runner = JobRunner(services.db, {"echo": _echo})
+    with pytest.raises(Invalid, match="unknown job kind"):
+        runner.submit(ws, "nope", ITEMS)
+    with pytest.raises(Invalid, match="unique"):
+        runner.submit(ws, "echo", ["a", "a"])
+    with pytest.raises(NotFound):
+        runner.submit("no-such-ws", "echo", ITEMS)
