@@ -45,7 +45,7 @@ serve: install
 run: install demo serve
 
 lint: install-test
-	$(BIN)/ruff check service ui tests bench
+	$(BIN)/ruff check service ui tests bench evals
 	$(BIN)/mypy
 
 unit: install-test

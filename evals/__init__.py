@@ -1,0 +1,1 @@
+"""Quality evaluation: cases, deterministic metrics, a runner and committed baseline reports."""
