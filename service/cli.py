@@ -187,6 +187,56 @@ def reindex(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     run(as_json, body, lambda r: err.print(f"{r['embedded']} innlegg indeksert med {r['model']}."))
 
 
+jobs_app = typer.Typer(help="Batch jobs: show progress, resume, cancel.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+def follow_job(services: Any, job_id: str) -> Any:
+    """Run or resume a job in the foreground with a progress bar."""
+    with progress("Jobb") as bar:
+        task = bar.add_task("jobb", total=None)
+
+        def update(job: Any) -> None:
+            bar.update(
+                task,
+                total=job.total,
+                completed=job.done + job.failed,
+                description=f"Jobb {job.id[:8]}: {job.current or job.status}",
+            )
+
+        return services.jobs.run(job_id, on_progress=update)
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: str, as_json: JsonOpt = False) -> None:
+    """Show a job's status and progress."""
+    run(
+        as_json,
+        lambda: _services().jobs.get(job_id),
+        lambda j: err.print(f"{j.id}: {j.status} {j.done}/{j.total} ferdig, {j.failed} feilet"),
+    )
+
+
+@jobs_app.command("resume")
+def jobs_resume(job_id: str, as_json: JsonOpt = False) -> None:
+    """Continue a job that stopped (crash, restart); finished items are not redone."""
+    run(
+        as_json,
+        lambda: follow_job(_services(), job_id),
+        lambda j: err.print(f"{j.id}: {j.status} {j.done}/{j.total} ferdig, {j.failed} feilet"),
+    )
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: str, as_json: JsonOpt = False) -> None:
+    """Ask a running job to stop after the items in progress."""
+    run(
+        as_json,
+        lambda: _services().jobs.cancel(job_id),
+        lambda j: err.print(f"{j.id}: avbryter ({j.status})"),
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[

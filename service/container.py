@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from service.jobs.handlers import job_handlers
+from service.jobs.runner import JobRunner
 from service.providers.embeddings import Embedder, make_embedder
 from service.providers.llm import LLM, make_llm
 from service.providers.vectors import VectorStore, make_vector_store
@@ -41,6 +43,12 @@ class Services:
     @cached_property
     def vectors(self) -> VectorStore:
         return make_vector_store(self.settings, self.embedder)
+
+    @cached_property
+    def jobs(self) -> JobRunner:
+        # One in-process model serves one request at a time; parallel calls only help servers.
+        concurrency = 1 if self.settings.llm_provider == "local" else self.settings.job_concurrency
+        return JobRunner(self.db, job_handlers(self), concurrency=concurrency)
 
     def close(self) -> None:
         self.db.dispose()

@@ -46,7 +46,10 @@ class Settings(BaseSettings):
     openai_embedding_model: str = "text-embedding-3-small"
     openai_embedding_base_url: str | None = None
 
-    local_embedding_threads: int = Field(default=1, ge=1, le=64)
+    local_embedding_threads: int = Field(default=2, ge=1, le=64)
+    job_concurrency: int = Field(
+        default=4, ge=1, le=64, description="parallel requests per batch job (API models)"
+    )
 
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is a SQLite file in data_dir."

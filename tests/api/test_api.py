@@ -74,3 +74,21 @@ def test_an_unexpected_error_is_a_500_that_leaks_nothing(client: TestClient) -> 
 def test_posts_of_the_demo_workspace_are_listed(client: TestClient) -> None:
     posts = client.get("/v1/workspaces/demo/posts").json()
     assert len(posts) == 12 and {p["channel"] for p in posts} == {"facebook", "instagram"}
+
+
+def test_a_jobs_progress_is_visible_over_http(client: TestClient, services: Services) -> None:
+    from service.jobs.runner import JobRunner
+
+    runner = JobRunner(services.db, {"echo": lambda job, key: {"key": key}})
+    job, _ = runner.submit("demo", "echo", ["a", "b", "c"])
+    queued = client.get(f"/v1/jobs/{job.id}").json()
+    assert queued["job"]["status"] == "queued" and queued["progress"] == 0
+    runner.run(job.id)
+    done = client.get(f"/v1/jobs/{job.id}", params={"items": True}).json()
+    assert done["job"]["status"] == "done" and done["progress"] == 1.0
+    assert [i["result"] for i in done["items"]] == [{"key": "a"}, {"key": "b"}, {"key": "c"}]
+
+
+def test_an_unknown_job_is_a_404(client: TestClient) -> None:
+    r = client.get("/v1/jobs/not-a-job")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
