@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -185,6 +186,205 @@ def reindex(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         return {"workspace": ws, "embedded": embedded, "model": services.embedder.name}
 
     run(as_json, body, lambda r: err.print(f"{r['embedded']} innlegg indeksert med {r['model']}."))
+
+
+def _ensure_workspace(services: Any, slug: str, timezone: str | None) -> None:
+    from service.domain import Workspace
+    from service.storage.repositories import WorkspaceRepo
+
+    with services.db.session() as s:
+        repo = WorkspaceRepo(s)
+        if repo.find(slug) is None:
+            repo.save(Workspace(slug=slug, name=slug, timezone=timezone or "Europe/Oslo"))
+            err.print(f"Opprettet arbeidsområdet «{slug}».")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Export files or folders of them.")],
+    workspace: WorkspaceOpt = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of times without one (default: the workspace's).")
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="Channel of a follower file whose folder does not say.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import platform exports (Business Suite, LinkedIn, X, legacy Insights, our own CSV/JSON)."""
+    from service.domain import Channel
+    from service.errors import Invalid
+    from service.library.ingest import ImportReport, import_paths, index_and_classify
+
+    def body() -> Any:
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        try:
+            chosen = Channel(channel) if channel else None
+        except ValueError as exc:
+            raise Invalid(f"unknown channel {channel!r}") from exc
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise Invalid(f"no such file or folder: {', '.join(missing)}")
+        _ensure_workspace(services, ws, timezone)
+        with progress("Importerer") as bar:
+            task = bar.add_task("import", total=None)
+
+            def update(name: str, rows: int) -> None:
+                bar.update(task, completed=rows, description=f"{Path(name).name}: {rows} rader")
+
+            files = import_paths(
+                services.db,
+                paths,
+                workspace=ws,
+                timezone=timezone,
+                channel=chosen,
+                progress=update,
+            )
+            bar.update(task, description="Lager vektorer og kategoriserer", completed=0)
+            embedded, categorised = index_and_classify(
+                services.db, services.vectors, services.embedder, ws, progress=update
+            )
+        return ImportReport(files=files, embedded=embedded, categorised=categorised)
+
+    def show(report: Any) -> None:
+        table = Table("fil", "format", "lest", "nye", "oppdatert", "hoppet over", "merknad")
+        for f in report.files:
+            table.add_row(
+                Path(f.path).name,
+                f.format or "–",
+                str(f.rows_read),
+                str(f.imported),
+                str(f.updated),
+                str(len(f.skipped)),
+                f.error or "; ".join(f.notes),
+            )
+        err.print(table)
+        for f in report.files:
+            for skip in f.skipped[:20]:
+                err.print(f"  {Path(f.path).name} rad {skip.row}: {skip.reason}")
+        err.print(f"{report.embedded} innlegg fikk vektorer, {report.categorised} kategorisert.")
+
+    run(as_json, body, show)
+
+
+@app.command()
+def posts(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """List a workspace's posts with followers at posting, reach and engagement rates."""
+    from service.library.reports import post_rows
+
+    def body() -> Any:
+        services = _services()
+        return post_rows(services.db, workspace or services.settings.default_workspace)
+
+    def show(rows: list[Any]) -> None:
+        table = Table("id", "kanal", "publisert", "kategori", "rekkevidde", "eng./rekkevidde")
+        for r in rows:
+            er = f"{r.engagement_rate:.1%}" if r.engagement_rate is not None else "–"
+            table.add_row(
+                r.id,
+                r.channel,
+                r.published_at[:16],
+                r.category or "",
+                str(r.reach if r.reach is not None else "–"),
+                er,
+            )
+        err.print(table)
+
+    run(as_json, body, show)
+
+
+@app.command()
+def analyze(
+    workspace: WorkspaceOpt = None,
+    reuse_after: Annotated[int, typer.Option(help="Months before a post is due for reuse.")] = 6,
+    as_json: JsonOpt = False,
+) -> None:
+    """What works per channel: high performers, categories, best hour band or weekday."""
+    from service.library.reports import workspace_analysis
+
+    def body() -> Any:
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        report = workspace_analysis(services.db, ws, reuse_after_months=reuse_after)
+        # One object keyed by channel; each channel carries its own due-for-reuse list.
+        out: dict[str, Any] = {}
+        for name, a in report.channels.items():
+            out[name] = {
+                **a.model_dump(mode="json"),
+                "due_for_reuse": [
+                    r.model_dump(mode="json") for r in report.due_for_reuse if r.channel == name
+                ],
+            }
+        return out
+
+    def show(out: dict[str, Any]) -> None:
+        for name, a in out.items():
+            best = a["best_hour_band"] or a["best_weekday"] or "–"
+            err.print(f"[bold]{name}[/]: {a['n_posts']} innlegg, beste tid: {best}")
+            for h in a["high_performer_details"][:5]:
+                err.print(f"  {h['id']}: {h['reason']}")
+
+    run(as_json, body, show)
+
+
+followers_app = typer.Typer(help="Follower counts a person knows (e.g. LinkedIn's start total).")
+app.add_typer(followers_app, name="followers")
+
+
+@followers_app.command("set")
+def followers_set(
+    channel: Annotated[str, typer.Option(help="facebook, instagram, linkedin, …")],
+    date: Annotated[str, typer.Option(help="The day (YYYY-MM-DD) the total was true at its end.")],
+    count: Annotated[int, typer.Option(min=0, help="Total followers.")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a known follower total; later new-follower counts are added to it."""
+    import datetime as dt
+
+    from service.domain import Channel, FollowerCount
+    from service.errors import Invalid
+    from service.storage.repositories import FollowerRepo, WorkspaceRepo
+
+    def body() -> Any:
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        try:
+            point = FollowerCount(
+                channel=Channel(channel), date=dt.date.fromisoformat(date), followers=count
+            )
+        except ValueError as exc:
+            raise Invalid(f"bad follower count: {exc}") from exc
+        with services.db.session() as s:
+            WorkspaceRepo(s).get(ws)
+            FollowerRepo(s).save_counts(ws, [point], source="user")
+        return {"workspace": ws, **point.model_dump(mode="json")}
+
+    run(as_json, body, lambda r: err.print(f"{r['channel']}: {r['followers']} følgere {r['date']}"))
+
+
+@app.command()
+def category(
+    post_id: Annotated[str, typer.Argument(help="The platform's post id.")],
+    name: Annotated[str, typer.Argument(help="One of the workspace's categories.")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Correct a post's category; the correction is kept on re-import and teaches the rest."""
+    from service.errors import Invalid
+    from service.storage.repositories import PostRepo, WorkspaceRepo
+
+    def body() -> Any:
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        with services.db.session() as s:
+            known = WorkspaceRepo(s).get(ws).categories
+            if name not in known:
+                raise Invalid(f"unknown category {name!r}; the workspace has {known}")
+            return PostRepo(s).set_category(ws, post_id, name, confidence=1.0)
+
+    run(as_json, body, lambda p: err.print(f"{p.id}: {p.category}"))
 
 
 jobs_app = typer.Typer(help="Batch jobs: show progress, resume, cancel.", no_args_is_help=True)

@@ -137,6 +137,18 @@ class VectorStore:
             hits.append(VectorHit(id=id_, text=doc or "", similarity=1.0 - dist, metadata=clean))
         return hits
 
+    def vectors(self, workspace: str, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors by id, so work on them (e.g. classification) need not embed again."""
+        col = self._collection(workspace, create=False)
+        if col is None or not ids:
+            return {}
+        out: dict[str, list[float]] = {}
+        for start in range(0, len(ids), 1000):
+            got = col.get(ids=list(ids[start : start + 1000]), include=["embeddings"])
+            for id_, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[id_] = [float(x) for x in vec]
+        return out
+
     def count(self, workspace: str) -> int:
         col = self._collection(workspace, create=False)
         return 0 if col is None else int(col.count())

@@ -94,8 +94,9 @@ def _post_from_row(row: PostRow) -> Post:
 class UpsertCounts:
     def __init__(self) -> None:
         self.imported = 0
-        self.updated = 0
-        self.unchanged = 0
+        self.updated = 0  # matched an existing record (whether or not a value differed)
+        self.changed = 0  # of those, how many had a value that differed
+        self.merged = 0  # legacy rows folded into the Business Suite record of the same post
 
 
 class PostRepo:
@@ -106,13 +107,15 @@ class PostRepo:
         """Insert new posts, update changed ones; a category a person chose is never overwritten."""
         counts = UpsertCounts()
         for post in posts:
-            row = self.s.scalar(
-                select(PostRow).where(
-                    PostRow.workspace == post.workspace,
-                    PostRow.channel == post.channel.value,
-                    PostRow.post_id == post.id,
-                )
-            )
+            row = self._same_post(post)
+            if row is not None and row.post_id != post.id:
+                # One post in both a legacy Insights file ("pageid_postid") and a Business
+                # Suite file ("postid"): one record, under the Business Suite id and numbers.
+                if "_" in post.id:
+                    counts.updated += 1
+                    counts.merged += 1
+                    continue
+                row.post_id = post.id
             offset = post.published_at.utcoffset() or dt.timedelta(0)
             values = {
                 "published_at": post.published_at.astimezone(dt.UTC),
@@ -143,12 +146,22 @@ class PostRepo:
                 row.category_confidence = post.category_confidence
             for key, value in values.items():
                 setattr(row, key, value)
+            counts.updated += 1
             if changed:
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+                counts.changed += 1
         self.s.flush()
         return counts
+
+    def _same_post(self, post: Post) -> PostRow | None:
+        where = (PostRow.workspace == post.workspace, PostRow.channel == post.channel.value)
+        row = self.s.scalar(select(PostRow).where(*where, PostRow.post_id == post.id))
+        if row is not None or post.channel is not Channel.facebook:
+            return row
+        if "_" in post.id:
+            return self.s.scalar(
+                select(PostRow).where(*where, PostRow.post_id == post.id.split("_", 1)[1])
+            )
+        return self.s.scalar(select(PostRow).where(*where, PostRow.post_id.endswith(f"_{post.id}")))
 
     def list(
         self, workspace: str, *, channel: Channel | None = None, limit: int | None = None
@@ -208,31 +221,37 @@ class FollowerRepo:
 
     def save_counts(
         self, workspace: str, counts: Iterable[FollowerCount], *, source: str = "file"
-    ) -> int:
-        n = 0
+    ) -> UpsertCounts:
+        out = UpsertCounts()
         for c in counts:
             row = self.s.get(FollowerCountRow, (workspace, c.channel.value, c.date))
             if row is None:
                 row = FollowerCountRow(workspace=workspace, channel=c.channel.value, date=c.date)
                 self.s.add(row)
+                out.imported += 1
+            else:
+                out.updated += 1
+                out.changed += int(row.followers != c.followers)
             row.followers, row.source = c.followers, source
-            n += 1
         self.s.flush()
-        return n
+        return out
 
     def save_deltas(
         self, workspace: str, channel: Channel, deltas: Iterable[tuple[dt.date, int]]
-    ) -> int:
-        n = 0
+    ) -> UpsertCounts:
+        out = UpsertCounts()
         for day, new in deltas:
             row = self.s.get(FollowerDeltaRow, (workspace, channel.value, day))
             if row is None:
                 row = FollowerDeltaRow(workspace=workspace, channel=channel.value, date=day)
                 self.s.add(row)
+                out.imported += 1
+            else:
+                out.updated += 1
+                out.changed += int(row.new_followers != new)
             row.new_followers = new
-            n += 1
         self.s.flush()
-        return n
+        return out
 
     def counts(self, workspace: str, channel: Channel) -> list[FollowerCount]:
         rows = self.s.scalars(
@@ -287,18 +306,24 @@ class AssetRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def upsert_many(self, assets: Sequence[Asset]) -> int:
+    def upsert_many(self, assets: Sequence[Asset]) -> UpsertCounts:
+        out = UpsertCounts()
         for a in assets:
             row = self.s.scalar(
                 select(AssetRow).where(AssetRow.workspace == a.workspace, AssetRow.asset_id == a.id)
-            ) or AssetRow(workspace=a.workspace, asset_id=a.id)
+            )
+            if row is None:
+                row = AssetRow(workspace=a.workspace, asset_id=a.id)
+                out.imported += 1
+            else:
+                out.updated += 1
             row.kind, row.uri, row.description = a.kind.value, a.uri, a.description
             row.tags, row.creator, row.creator_role = list(a.tags), a.creator, a.creator_role.value
             row.source_post_id = a.source_post_id
             row.consent = a.consent.model_dump(mode="json") if a.consent else None
             self.s.add(row)
         self.s.flush()
-        return len(assets)
+        return out
 
     def list(self, workspace: str) -> list[Asset]:
         rows = self.s.scalars(select(AssetRow).where(AssetRow.workspace == workspace))

@@ -75,6 +75,6 @@ def test_posts_round_trip_through_postgresql_with_their_offset(pg: Database) -> 
         again = PostRepo(s).upsert_many([post])
         stored = PostRepo(s).get("w", "p1")
         followers = FollowerRepo(s).counts("w", Channel.instagram)
-    assert again.imported == 0 and again.unchanged == 1
+    assert again.imported == 0 and again.updated == 1 and again.changed == 0
     assert stored.published_at.isoformat() == "2026-05-17T12:00:00+02:00"
     assert stored.metrics.reach == 1200 and followers[0].followers == 8600

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from evals.text_metrics import (
-    bootstrap,
     chrf,
     distinct_n,
     max_chrf,
@@ -10,6 +9,7 @@ from evals.text_metrics import (
     shared_ngrams,
     words,
 )
+from service.library.stats import bootstrap
 
 SRC = "Fiskesuppe med blåskjell og rømme på Sjøbua hver fredag kl. 19.00, kr 149,-."
 

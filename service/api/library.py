@@ -1,0 +1,87 @@
+"""Imports, posts with their rates, analytics and category corrections."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, UploadFile
+from pydantic import BaseModel, Field
+
+from service.api.deps import ServicesDep
+from service.domain import Channel, Post
+from service.errors import Invalid
+from service.library.ingest import ImportReport, import_paths, index_and_classify
+from service.library.reports import PostRow, WorkspaceAnalysis, post_rows, workspace_analysis
+from service.storage.repositories import PostRepo, WorkspaceRepo
+
+router = APIRouter(prefix="/v1", tags=["library"])
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+@router.post("/imports")
+def create_import(
+    services: ServicesDep,
+    files: list[UploadFile],
+    workspace: Annotated[str, Form(min_length=1, max_length=63)],
+    timezone: Annotated[str | None, Form()] = None,
+    channel: Annotated[Channel | None, Form()] = None,
+) -> ImportReport:
+    """Upload export files; each is recognised by its headers and reported row by row."""
+    with services.db.session() as s:
+        WorkspaceRepo(s).get(workspace)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, upload in enumerate(files):
+            name = Path(upload.filename or f"upload-{i}").name
+            # Keep the folder hint (facebook/, instagram/) that follower files rely on.
+            folder = Path(tmp) / str(i) / (channel.value if channel else "")
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / name
+            with target.open("wb") as out:
+                shutil.copyfileobj(upload.file, out)
+            if target.stat().st_size > MAX_UPLOAD:
+                raise Invalid(f"{name} is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+            paths.append(target)
+        reports = import_paths(
+            services.db, paths, workspace=workspace, timezone=timezone, channel=channel
+        )
+    for r, upload in zip(reports, files, strict=True):
+        r.path = upload.filename or r.path
+    embedded, categorised = index_and_classify(
+        services.db, services.vectors, services.embedder, workspace
+    )
+    return ImportReport(files=reports, embedded=embedded, categorised=categorised)
+
+
+@router.get("/analytics/{workspace}/posts")
+def analytics_posts(workspace: str, services: ServicesDep) -> list[PostRow]:
+    return post_rows(services.db, workspace)
+
+
+@router.get("/analytics/{workspace}")
+def analytics(
+    workspace: str, services: ServicesDep, reuse_after_months: int = 6
+) -> WorkspaceAnalysis:
+    return workspace_analysis(services.db, workspace, reuse_after_months=reuse_after_months)
+
+
+class CategoryChange(BaseModel):
+    category: str = Field(min_length=1, max_length=64)
+
+
+@router.put("/workspaces/{workspace}/posts/{post_id}/category")
+def set_category(
+    workspace: str, post_id: str, change: CategoryChange, services: ServicesDep
+) -> Post:
+    """A person's choice: kept on re-import, and used to classify the other posts better."""
+    with services.db.session() as s:
+        known = WorkspaceRepo(s).get(workspace).categories
+        if change.category not in known:
+            raise Invalid(
+                f"unknown category {change.category!r}",
+                details={"allowed": known},
+            )
+        return PostRepo(s).set_category(workspace, post_id, change.category, confidence=1.0)
