@@ -5,12 +5,10 @@ Tokenisation keeps æ, ø and å (rouge-score's default tokenizer drops them, so
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Sequence
 from itertools import combinations
 
-from pydantic import BaseModel
 from sacrebleu.metrics.bleu import BLEU
 from sacrebleu.metrics.chrf import CHRF
 
@@ -78,27 +76,3 @@ def near_duplicate_rate(texts: Sequence[str], threshold: float = 0.7) -> float |
         if jaccard(texts[i], texts[j]) >= threshold:
             dup |= {i, j}
     return len(dup) / len(texts)
-
-
-class Interval(BaseModel):
-    n: int
-    mean: float | None
-    low: float | None
-    high: float | None
-
-
-def bootstrap(
-    values: Sequence[float], *, resamples: int = 2000, alpha: float = 0.05, seed: int = 11
-) -> Interval:
-    """Mean with a percentile bootstrap interval; deterministic for a given seed."""
-    vals = [float(v) for v in values]
-    if not vals:
-        return Interval(n=0, mean=None, low=None, high=None)
-    mean = sum(vals) / len(vals)
-    if len(vals) == 1:
-        return Interval(n=1, mean=mean, low=mean, high=mean)
-    rng = random.Random(seed)
-    means = sorted(sum(rng.choices(vals, k=len(vals))) / len(vals) for _ in range(resamples))
-    lo = means[int((alpha / 2) * (resamples - 1))]
-    hi = means[int((1 - alpha / 2) * (resamples - 1))]
-    return Interval(n=len(vals), mean=mean, low=lo, high=hi)
