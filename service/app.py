@@ -14,6 +14,8 @@ from service.api import health, jobs, library, search, workspaces
 from service.api.errors import install_error_handlers
 from service.container import Services
 from service.doctor import diagnose
+from service.library.corrections import set_post_category
+from service.library.reports import post_rows, workspace_analysis
 from service.library.search import search_posts
 from service.settings import Settings, get_settings
 from service.storage.repositories import WorkspaceRepo
@@ -53,6 +55,7 @@ def create_app(
 
 
 def _ui_backend(services: Services) -> UiBackend:
+    from ui.analytics_view import AnalyticsBackend
     from ui.app import UiBackend
 
     def search(workspace: str, query: str, k: int) -> list[dict[str, Any]]:
@@ -63,9 +66,26 @@ def _ui_backend(services: Services) -> UiBackend:
         with services.db.session() as s:
             return [w.slug for w in WorkspaceRepo(s).list()]
 
+    def categories(workspace: str) -> list[str]:
+        with services.db.session() as s:
+            return WorkspaceRepo(s).get(workspace).categories
+
+    def set_category(workspace: str, post_id: str, category: str) -> dict[str, Any]:
+        post, reclassified = set_post_category(
+            services.db, services.vectors, services.embedder, workspace, post_id, category
+        )
+        return {"post": post.model_dump(mode="json"), "reclassified": reclassified}
+
+    analytics = AnalyticsBackend(
+        posts=lambda ws: [r.model_dump() for r in post_rows(services.db, ws)],
+        analysis=lambda ws: workspace_analysis(services.db, ws).model_dump(mode="json"),
+        categories=categories,
+        set_category=set_category,
+    )
     return UiBackend(
         search=search,
         workspaces=workspaces,
         status=lambda: diagnose(services.settings),
         default_workspace=services.settings.default_workspace,
+        analytics=analytics,
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI
 
-from ui import library_tab
+from ui import analytics_view, library_tab
 from ui.texts import I18N, t
 
 
@@ -19,6 +19,7 @@ class UiBackend:
     workspaces: Callable[[], list[str]]
     status: Callable[[], dict[str, Any]]
     default_workspace: str
+    analytics: analytics_view.AnalyticsBackend
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -29,6 +30,10 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab(t("library_tab"), id="library"):
                 library_tab.build(backend.search, backend.workspaces(), backend.default_workspace)
+                with gr.Accordion(t("analysis_heading"), open=True, elem_id="analytics"):
+                    analytics_view.build(
+                        backend.analytics, backend.workspaces(), backend.default_workspace
+                    )
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")

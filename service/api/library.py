@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 from service.api.deps import ServicesDep
 from service.domain import Channel, Post
 from service.errors import Invalid
+from service.library.corrections import set_post_category
 from service.library.ingest import ImportReport, import_paths, index_and_classify
 from service.library.reports import PostRow, WorkspaceAnalysis, post_rows, workspace_analysis
-from service.storage.repositories import PostRepo, WorkspaceRepo
+from service.storage.repositories import WorkspaceRepo
 
 router = APIRouter(prefix="/v1", tags=["library"])
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -48,8 +49,16 @@ def create_import(
         reports = import_paths(
             services.db, paths, workspace=workspace, timezone=timezone, channel=channel
         )
-    for r, upload in zip(reports, files, strict=True):
-        r.path = upload.filename or r.path
+        for r, path, upload in zip(reports, paths, files, strict=True):
+            # Name the file as the user sent it, never our temporary path.
+            r.path = upload.filename or path.name
+            if r.error:
+                r.error = r.error.replace(str(path), r.path)
+    if all(r.error for r in reports):
+        raise Invalid(
+            "; ".join(r.error or "" for r in reports),
+            details={"files": [r.model_dump(include={"path", "error"}) for r in reports]},
+        )
     embedded, categorised = index_and_classify(
         services.db, services.vectors, services.embedder, workspace
     )
@@ -77,11 +86,7 @@ def set_category(
     workspace: str, post_id: str, change: CategoryChange, services: ServicesDep
 ) -> Post:
     """A person's choice: kept on re-import, and used to classify the other posts better."""
-    with services.db.session() as s:
-        known = WorkspaceRepo(s).get(workspace).categories
-        if change.category not in known:
-            raise Invalid(
-                f"unknown category {change.category!r}",
-                details={"allowed": known},
-            )
-        return PostRepo(s).set_category(workspace, post_id, change.category, confidence=1.0)
+    post, _ = set_post_category(
+        services.db, services.vectors, services.embedder, workspace, post_id, change.category
+    )
+    return post

@@ -1,0 +1,90 @@
+"""Imports over HTTP (multipart), analytics, and category corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.container import Services
+from tests.conftest import SHARED_DATA
+
+SJOBUA = SHARED_DATA / "sjobua-restaurant"
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services, with_ui=False)) as c:
+        assert (
+            c.post("/v1/workspaces", json={"slug": "sjobua", "name": "Sjøbua"}).status_code == 201
+        )
+        yield c
+
+
+def upload(client: TestClient, *paths: Path, **form: str) -> dict[str, object]:
+    files = [("files", (p.name, p.read_bytes())) for p in paths]
+    r = client.post("/v1/imports", files=files, data={"workspace": "sjobua", **form})
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def test_an_uploaded_export_is_imported_analysed_and_correctable(client: TestClient) -> None:
+    export = next((SJOBUA / "facebook").glob("Sep-*.csv"))
+    report = upload(client, export, SJOBUA / "facebook" / "Followers.csv", channel="facebook")
+    files = report["files"]
+    assert isinstance(files, list) and len(files) == 2
+    posts_file = next(f for f in files if f["path"] == export.name)
+    assert posts_file["format"] == "meta_facebook_posts"
+    assert posts_file["imported"] == posts_file["rows_read"] > 100 and not posts_file["skipped"]
+    assert report["embedded"] == posts_file["imported"]
+
+    again = upload(client, export, channel="facebook")["files"]
+    assert isinstance(again, list) and again[0]["imported"] == 0
+
+    rows = client.get("/v1/analytics/sjobua/posts").json()
+    assert len(rows) == posts_file["imported"]
+    assert all(r["followers_at_posting"] for r in rows), "the follower file gives every date"
+    analysis = client.get("/v1/analytics/sjobua").json()
+    assert analysis["channels"]["facebook"]["high_performers"]
+
+    target = rows[0]["id"]
+    r = client.put(
+        f"/v1/workspaces/sjobua/posts/{target}/category", json={"category": "nostalgi/historie"}
+    )
+    assert r.status_code == 200 and r.json()["category_locked"] is True
+    upload(client, export, channel="facebook")
+    after = {p["id"]: p for p in client.get("/v1/analytics/sjobua/posts").json()}
+    assert after[target]["category"] == "nostalgi/historie", "a correction survives re-import"
+
+
+def test_an_unknown_category_is_refused_with_the_allowed_ones(client: TestClient) -> None:
+    export = next((SJOBUA / "instagram").glob("Sep-*.csv"))
+    upload(client, export)
+    post_id = client.get("/v1/analytics/sjobua/posts").json()[0]["id"]
+    r = client.put(f"/v1/workspaces/sjobua/posts/{post_id}/category", json={"category": "x"})
+    assert r.status_code == 422
+    assert "unknown category 'x'" in r.json()["error"]["message"]
+    assert "produkt" in r.json()["error"]["details"]["allowed"]
+    missing = client.put("/v1/workspaces/sjobua/posts/0/category", json={"category": "produkt"})
+    assert missing.status_code == 404
+
+
+def test_a_file_in_no_known_format_is_reported_not_a_500(client: TestClient) -> None:
+    r = client.post(
+        "/v1/imports",
+        files=[("files", ("notes.csv", b"foo;bar\n1;2\n"))],
+        data={"workspace": "sjobua"},
+    )
+    assert r.status_code == 422, r.text
+    message = r.json()["error"]["message"]
+    assert message.startswith("notes.csv: not a format we know") and "/tmp" not in message
+    assert "Closest: meta_facebook_posts" in message
+
+
+def test_an_upload_to_an_unknown_workspace_is_a_404(client: TestClient) -> None:
+    r = client.post("/v1/imports", files=[("files", ("a.csv", b"x"))], data={"workspace": "nope"})
+    assert r.status_code == 404

@@ -1,0 +1,44 @@
+"""The library's analysis in a real browser: plots drawn, a category corrected and kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.container import Services
+from service.storage.repositories import PostRepo
+
+pytestmark = pytest.mark.e2e
+
+
+def pick(page: Any, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").first.click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_an_editor_sees_plots_and_corrects_a_category(
+    live_url: str, browser: Any, services: Services
+) -> None:
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1400, "height": 2200})
+    page.goto(f"{live_url}/ui/", wait_until="networkidle")
+    page.locator("#analytics-show").click()
+    for plot in ("plot-over-time", "plot-by-category", "plot-by-band"):
+        # Vega draws each plot into a canvas or an svg once it has data.
+        page.locator(f"#{plot} canvas, #{plot} svg.marks").first.wait_for(timeout=30_000)
+    summary = page.locator("#analytics-summary")
+    summary.get_by_text("Toppinnlegg").first.wait_for(timeout=10_000)
+    assert "instagram" in summary.inner_text()
+
+    with services.db.session() as s:
+        post = next(p for p in PostRepo(s).list("demo") if p.category != "nostalgi/historie")
+    page.locator("#correct-post input").first.click()
+    page.get_by_role("option").filter(has_text=" ".join(post.text.split())[:30]).first.click()
+    pick(page, "correct-category", "nostalgi/historie")
+    page.locator("#correct-save").click()
+    page.locator("#correct-result").get_by_text("nostalgi/historie").wait_for(timeout=30_000)
+    page.screenshot(path="/tmp/gjenbruk-analytics.png", full_page=True)
+
+    with services.db.session() as s:
+        saved = PostRepo(s).get("demo", post.id)
+    assert saved.category == "nostalgi/historie" and saved.category_locked
