@@ -2,6 +2,7 @@
 
 from service.domain.asset import Asset, AssetKind, Consent, ConsentScope, CreatorRole
 from service.domain.channel import Channel, ChannelProfile, FollowerCount
+from service.domain.draft import Check, Draft, DraftStatus
 from service.domain.post import JourneyPhase, Post, PostMetrics, SourceType
 from service.domain.workspace import DEFAULT_CATEGORIES, Workspace
 
@@ -11,9 +12,12 @@ __all__ = [
     "AssetKind",
     "Channel",
     "ChannelProfile",
+    "Check",
     "Consent",
     "ConsentScope",
     "CreatorRole",
+    "Draft",
+    "DraftStatus",
     "FollowerCount",
     "JourneyPhase",
     "Post",

@@ -12,7 +12,10 @@ from service.domain import (
     Asset,
     Channel,
     ChannelProfile,
+    Check,
     Consent,
+    Draft,
+    DraftStatus,
     FollowerCount,
     Post,
     PostMetrics,
@@ -23,6 +26,7 @@ from service.errors import NotFound
 from service.storage.tables import (
     AssetRow,
     ChannelProfileRow,
+    DraftRow,
     FollowerCountRow,
     FollowerDeltaRow,
     JobItemRow,
@@ -102,10 +106,12 @@ class UpsertCounts:
 class PostRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._legacy: dict[str, dict[str, PostRow]] = {}
 
     def upsert_many(self, posts: Iterable[Post]) -> UpsertCounts:
         """Insert new posts, update changed ones; a category a person chose is never overwritten."""
         counts = UpsertCounts()
+        self._legacy = {}
         for post in posts:
             row = self._same_post(post)
             if row is not None and row.post_id != post.id:
@@ -115,6 +121,7 @@ class PostRepo:
                     counts.updated += 1
                     counts.merged += 1
                     continue
+                self._legacy.get(post.workspace, {}).pop(post.id, None)
                 row.post_id = post.id
             offset = post.published_at.utcoffset() or dt.timedelta(0)
             values = {
@@ -161,7 +168,21 @@ class PostRepo:
             return self.s.scalar(
                 select(PostRow).where(*where, PostRow.post_id == post.id.split("_", 1)[1])
             )
-        return self.s.scalar(select(PostRow).where(*where, PostRow.post_id.endswith(f"_{post.id}")))
+        return self._legacy_rows(post.workspace).get(post.id)
+
+    def _legacy_rows(self, workspace: str) -> dict[str, PostRow]:
+        """Legacy Facebook rows ("pageid_postid") by their post id, looked up once per batch:
+        a LIKE per row scanned the table each time and made large imports quadratic."""
+        if workspace not in self._legacy:
+            rows = self.s.scalars(
+                select(PostRow).where(
+                    PostRow.workspace == workspace,
+                    PostRow.channel == Channel.facebook.value,
+                    PostRow.post_id.contains("_", autoescape=True),
+                )
+            )
+            self._legacy[workspace] = {r.post_id.split("_", 1)[1]: r for r in rows}
+        return self._legacy[workspace]
 
     def list(
         self, workspace: str, *, channel: Channel | None = None, limit: int | None = None
@@ -457,3 +478,63 @@ class JobRepo:
             )
         ).all()
         return [self.get(i) for i in ids]
+
+
+_DRAFT_FIELDS = tuple(f for f in Draft.model_fields if f not in ("checks", "status"))
+
+
+def _draft_from_row(row: DraftRow) -> Draft:
+    data = {f: getattr(row, f) for f in _DRAFT_FIELDS}
+    for key in ("created_at", "updated_at"):
+        if data[key].tzinfo is None:  # SQLite returns naive datetimes
+            data[key] = data[key].replace(tzinfo=dt.UTC)
+    return Draft(
+        **data,
+        status=DraftStatus(row.status),
+        checks=[Check.model_validate(c) for c in row.checks],
+    )
+
+
+class DraftRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, draft: Draft) -> Draft:
+        row = DraftRow(
+            **{f: getattr(draft, f) for f in _DRAFT_FIELDS},
+            status=draft.status.value,
+            checks=[c.model_dump() for c in draft.checks],
+        )
+        self.s.add(row)
+        self.s.flush()
+        return _draft_from_row(row)
+
+    def get(self, workspace: str, draft_id: str) -> Draft:
+        row = self.s.get(DraftRow, draft_id)
+        if row is None or row.workspace != workspace:
+            raise NotFound(f"no draft {draft_id!r} in workspace {workspace!r}")
+        return _draft_from_row(row)
+
+    def review(
+        self, workspace: str, draft_id: str, status: DraftStatus, edited_text: str | None
+    ) -> Draft:
+        """A person's verdict; an edit is kept beside the generated text, never over it."""
+        self.get(workspace, draft_id)
+        row = self.s.get(DraftRow, draft_id)
+        assert row is not None
+        row.status = status.value
+        if edited_text is not None and edited_text.strip() != row.text.strip():
+            row.edited_text = edited_text
+        row.updated_at = dt.datetime.now(dt.UTC)
+        self.s.flush()
+        return _draft_from_row(row)
+
+    def list(
+        self, workspace: str, *, status: DraftStatus | None = None, kind: str | None = None
+    ) -> list[Draft]:
+        query = select(DraftRow).where(DraftRow.workspace == workspace)
+        if status is not None:
+            query = query.where(DraftRow.status == status.value)
+        if kind is not None:
+            query = query.where(DraftRow.kind == kind)
+        return [_draft_from_row(r) for r in self.s.scalars(query.order_by(DraftRow.created_at))]

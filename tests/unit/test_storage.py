@@ -78,3 +78,21 @@ def test_an_unknown_workspace_is_a_clear_not_found(services: Services) -> None:
 def test_a_post_without_timezone_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
         Post(id="x", workspace="w", channel=Channel.x, published_at=dt.datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("legacy_first", [True, False])
+def test_a_post_in_a_legacy_and_a_business_suite_file_is_one_record(
+    services: Services, ws: str, legacy_first: bool
+) -> None:
+    legacy = _post("178245368912034_1940889696783494", reach=90)
+    suite = _post("1940889696783494", reach=120)
+    batches = [[legacy, _post("178245368912034_77")], [suite, _post("88")]]
+    if not legacy_first:
+        batches.reverse()
+    with services.db.session() as s:
+        for batch in batches:
+            PostRepo(s).upsert_many(batch)
+    with services.db.session() as s:
+        stored = {p.id: p for p in PostRepo(s).list(ws)}
+    assert set(stored) == {"1940889696783494", "178245368912034_77", "88"}
+    assert stored["1940889696783494"].metrics.reach == 120, "Business Suite numbers win"
