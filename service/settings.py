@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         default=None, description="http(s)://host:port of a Chroma server; default is on disk."
     )
 
+    max_repairs: int = Field(
+        default=2, ge=0, le=5, description="times the model may fix a variant that fails checks"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     default_workspace: str = "demo"

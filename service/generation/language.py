@@ -140,7 +140,10 @@ def detect(text: str) -> LanguageGuess:
     norwegian = scores.get("nb", 0.0) + scores.get("nn", 0.0)
     top = max(("en", "da", "sv"), key=lambda k: scores.get(k, 0.0))
     # Bokmål and Danish share most of their spelling; Norwegian function words outvote lingua.
-    scandinavian_lookalike = top in ("da", "sv") and nb + nn >= 2
+    # Users here write Norwegian or English: a Danish or Swedish verdict must be confident.
+    scandinavian_lookalike = top in ("da", "sv") and (
+        nb + nn >= 2 or scores.get(top, 0.0) < 0.7 or norwegian >= 0.15
+    )
     if scores.get(top, 0.0) > norwegian and not scandinavian_lookalike:
         return LanguageGuess(
             language=top, norwegian=False, confidence=scores[top], nb_words=nb, nn_words=nn
@@ -156,8 +159,29 @@ def detect(text: str) -> LanguageGuess:
     )
 
 
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÆØÅ])|\n+")
+
+
 def check_language(text: str, expected: str) -> Check:
-    """Fails only on evidence: another language, or the other Norwegian standard's words."""
+    """Fails only on evidence: another language, or the other Norwegian standard's words.
+    Sentences are judged one by one too, so a mixed text cannot hide behind its majority."""
+    whole = _check_one(text, expected)
+    if not whole.passed:
+        return whole
+    for sentence in _SENTENCES.split(text):
+        guess = detect(sentence)
+        if guess.language is not None and (guess.norwegian != (expected in ("nb", "nn"))):
+            found = "norsk" if guess.norwegian else NAMES.get(guess.language, "?")
+            return Check(
+                name="language",
+                passed=False,
+                detail=f"ventet {NAMES.get(expected, expected)}, men en setning er {found}: "
+                f"«{sentence.strip()[:60]}»",
+            )
+    return whole
+
+
+def _check_one(text: str, expected: str) -> Check:
     guess = detect(text)
     name = NAMES.get(expected, expected)
     if guess.language is None and not guess.norwegian:

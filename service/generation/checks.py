@@ -1,0 +1,171 @@
+"""Deterministic checks of a generated variant against its surface's rules and the source's facts.
+
+Hard checks decide whether a variant passes; soft ones are advice shown beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from service.domain import Check
+from service.generation.facts import (
+    STRICT_KINDS,
+    Fact,
+    FactKind,
+    extract_facts,
+    invented_facts,
+    missing_facts,
+)
+from service.generation.language import check_language
+from service.generation.surfaces import LinkRule, Surface
+from service.generation.text_length import count_length
+from service.generation.variant_schemas import main_text, paste_text
+
+_HASHTAG = re.compile(r"(?<![\w&])#\w+", re.UNICODE)
+_SCHEME_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+# Contact facts of the organisation may come from its other posts and profile, not only the
+# source; prices, dates and times may not: a price from another post is a wrong price here.
+CONTACT_KINDS = frozenset({FactKind.url, FactKind.email, FactKind.phone, FactKind.address})
+
+
+class CheckContext(BaseModel):
+    surface: Surface
+    language: str
+    required: list[Fact]
+    source_text: str
+    context_texts: list[str] = []
+
+
+def _urls(text: str) -> list[str]:
+    return [f.text for f in extract_facts(text) if f.kind is FactKind.url]
+
+
+def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
+    rule = ctx.surface.length
+    out: list[Check] = []
+    main = main_text(ctx.surface.id, parts)
+    if rule.max is not None:
+        n = count_length(main, rule.method)
+        unit = "vektede tegn" if rule.method == "x_weighted" else "tegn"
+        out.append(Check(name="length", passed=n <= rule.max, detail=f"{n}/{rule.max} {unit}"))
+        if rule.recommended is not None:
+            out.append(
+                Check(
+                    name="length_recommended",
+                    passed=n <= rule.recommended,
+                    detail=f"{n}/{rule.recommended} anbefalt",
+                    hard=False,
+                )
+            )
+    for name, part in ctx.surface.parts.items():
+        value = parts.get(name)
+        if value is None and part.min_count == 0:
+            continue
+        items = value if isinstance(value, list) else ([value] if value else [])
+        count_ok = part.min_count <= len(items) <= part.max_count
+        too_long = [i for i in items if count_length(str(i)) > part.max_chars]
+        detail = f"{len(items)} stk ({part.min_count}–{part.max_count})"
+        if too_long:
+            detail += f"; over {part.max_chars} tegn: " + "; ".join(
+                f"«{i}» ({count_length(str(i))})" for i in too_long[:3]
+            )
+        out.append(Check(name=f"part:{name}", passed=count_ok and not too_long, detail=detail))
+    return out
+
+
+def _link_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
+    rule = ctx.surface.links
+    if rule is LinkRule.clickable:
+        return Check(name="links", passed=True, detail="lenker er lov")
+    if rule is LinkRule.not_clickable:
+        bad = [u for v in parts.values() for u in _SCHEME_URL.findall(str(v))]
+        return Check(
+            name="links",
+            passed=not bad,
+            detail="ingen klikkbare lenker" if not bad else f"lenke virker ikke her: {bad[0]}",
+        )
+    allowed_field = "sticker" if rule is LinkRule.sticker_only else "final_url"
+    bad = [
+        u
+        for k, v in parts.items()
+        if k != allowed_field
+        for u in _urls(" ".join(map(str, v)) if isinstance(v, list) else str(v))
+    ]
+    return Check(
+        name="links",
+        passed=not bad,
+        detail="ingen lenker i teksten"
+        if not bad
+        else f"lenke hører ikke hjemme i teksten: {bad[0]}",
+    )
+
+
+def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
+    text = paste_text(ctx.surface.id, parts)
+    checks: list[Check] = [Check(name="not_empty", passed=bool(text.strip()), detail="")]
+    checks += _length_checks(ctx, parts)
+    tags = _HASHTAG.findall(text)
+    limit = ctx.surface.hashtags.max
+    checks.append(
+        Check(
+            name="hashtags",
+            passed=limit is None or len(tags) <= limit,
+            detail=f"{len(tags)}" + ("" if limit is None else f"/{limit}"),
+        )
+    )
+    checks.append(_link_check(ctx, parts))
+    strict = [f for f in ctx.required if f.kind in STRICT_KINDS]
+    missing = missing_facts(strict, text)
+    checks.append(
+        Check(
+            name="facts_kept",
+            passed=not missing,
+            detail="alle fakta med"
+            if not missing
+            else "mangler: " + ", ".join(f.text for f in missing),
+        )
+    )
+    names = [f for f in ctx.required if f.kind is FactKind.name]
+    missing_names = missing_facts(names, text)
+    if names:
+        checks.append(
+            Check(
+                name="names_kept",
+                passed=not missing_names,
+                detail=", ".join(f.text for f in missing_names) or "alle navn med",
+                hard=False,
+            )
+        )
+    new = invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS)
+    new += invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
+    checks.append(
+        Check(
+            name="no_invented_facts",
+            passed=not new,
+            detail="ingen nye fakta"
+            if not new
+            else "nye fakta: " + ", ".join(dict.fromkeys(f.text for f in new)),
+        )
+    )
+    prose = "\n".join(
+        str(item)
+        for key, value in parts.items()
+        if key not in ("final_url", "paths", "sticker")
+        for item in (value if isinstance(value, list) else [value])
+    )
+    checks.append(check_language(prose, ctx.language))
+    if ctx.surface.emoji == "none":
+        emoji = _EMOJI.findall(text)
+        checks.append(
+            Check(name="emoji", passed=not emoji, detail=f"{len(emoji)} emoji", hard=False)
+        )
+    return checks
+
+
+def hard_failures(checks: Sequence[Check]) -> list[Check]:
+    return [c for c in checks if c.hard and not c.passed]

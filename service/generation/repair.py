@@ -1,0 +1,133 @@
+"""Last-resort repairs done by rules, after the model has had its chances: drop sentences with
+invented facts, put back the source's sentences for facts that went missing, cut surplus
+hashtags and misplaced links, and trim at a sentence boundary keeping the fact sentences.
+
+What cannot be repaired stays failing: the checks run again on the result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from service.generation.checks import CONTACT_KINDS, CheckContext
+from service.generation.facts import (
+    STRICT_KINDS,
+    Fact,
+    invented_facts,
+    missing_facts,
+)
+from service.generation.surfaces import LinkRule
+from service.generation.text_length import count_length
+from service.generation.variant_schemas import MAIN_FIELD
+
+# A sentence ends at . ! ? … before a capital, a quote, an emoji or a line break; not in
+# "11. april" or "kl. 11", where a period is part of the fact.
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÆØÅ«\"\U0001f300-\U0001faff])|\n+")
+_HASHTAG = re.compile(r"(?<![\w&])#\w+", re.UNICODE)
+_SCHEME = re.compile(r"https?://(?:www\.)?", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _invented(ctx: CheckContext, text: str) -> list[Fact]:
+    return invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS) + (
+        invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
+    )
+
+
+def _join(parts: list[str]) -> str:
+    return " ".join(parts).strip()
+
+
+def trim_keeping_facts(text: str, limit: int, facts: list[Fact], method: str = "chars") -> str:
+    """Drop sentences from the end, sparing those that hold a required fact, until it fits."""
+    kept = sentences(text)
+
+    def length(items: list[str]) -> int:
+        return count_length(_join(items), "x_weighted" if method == "x_weighted" else "chars")
+
+    for i in range(len(kept) - 1, -1, -1):
+        if length(kept) <= limit:
+            break
+        rest = kept[:i] + kept[i + 1 :]
+        if not missing_facts(facts, _join(rest)):  # this sentence holds no fact only it has
+            kept = rest
+    out = _join(kept)
+    if length(kept) > limit:  # one long sentence: cut at a word boundary
+        cut = out[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(",;:–- ")
+        out = cut + "…"
+    return out
+
+
+def _repair_text(ctx: CheckContext, text: str, limit: int | None) -> str:
+    strict = [f for f in ctx.required if f.kind in STRICT_KINDS]
+    kept = [s for s in sentences(text) if not _invented(ctx, s)]
+    text = "\n".join(kept)
+    for fact in missing_facts(strict, text):
+        carrier = next((s for s in sentences(ctx.source_text) if not missing_facts([fact], s)), "")
+        if carrier and carrier not in text:
+            text = f"{text}\n{carrier}".strip()
+    rule = ctx.surface.links
+    if rule in (LinkRule.not_clickable,):
+        text = _SCHEME.sub("", text)
+    max_tags = ctx.surface.hashtags.max
+    if max_tags is not None:
+        seen = 0
+
+        def keep_tag(m: re.Match[str]) -> str:
+            nonlocal seen
+            seen += 1
+            return m.group(0) if seen <= max_tags else ""
+
+        text = re.sub(r"[ \t]+\n", "\n", _HASHTAG.sub(keep_tag, text)).strip()
+    if limit is not None and count_length(text, ctx.surface.length.method) > limit:
+        text = trim_keeping_facts(text, limit, strict, ctx.surface.length.method)
+    return text
+
+
+def _repair_list(ctx: CheckContext, items: list[str], max_chars: int, max_count: int) -> list[str]:
+    return [
+        i.strip()
+        for i in items
+        if i.strip() and count_length(i) <= max_chars and not _invented(ctx, i)
+    ][:max_count]
+
+
+def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, Any]:
+    surface = ctx.surface
+    out = dict(parts)
+    main = MAIN_FIELD.get(surface.id, "text")
+    urls = [f for f in ctx.required if f.kind.value == "url"]
+    if surface.links is LinkRule.forbidden and urls:
+        out["final_url"] = urls[0].key  # the ad's link field, not its text
+    for name, value in parts.items():
+        rule = surface.parts.get(name)
+        if isinstance(value, list) and rule is not None:
+            out[name] = _repair_list(ctx, [str(v) for v in value], rule.max_chars, rule.max_count)
+        elif isinstance(value, str) and name == main:
+            out[name] = _repair_text(ctx, value, surface.length.max)
+        elif isinstance(value, str) and rule is not None and count_length(value) > rule.max_chars:
+            out[name] = trim_keeping_facts(value, rule.max_chars, [])
+    if surface.id == "google_rsa":
+        _restore_rsa_facts(ctx, out)
+    return out
+
+
+def _restore_rsa_facts(ctx: CheckContext, parts: dict[str, Any]) -> None:
+    """A missing fact short enough becomes a headline of its own; longer ones a description."""
+    strict = [f for f in ctx.required if f.kind in STRICT_KINDS and f.kind.value != "url"]
+    heads: list[str] = parts.setdefault("headlines", [])
+    descs: list[str] = parts.setdefault("descriptions", [])
+    for fact in missing_facts(strict, " ".join(heads + descs)):
+        rule_h, rule_d = ctx.surface.parts["headlines"], ctx.surface.parts["descriptions"]
+        if len(fact.text) <= rule_h.max_chars and len(heads) < rule_h.max_count:
+            heads.append(fact.text)
+        elif len(descs) < rule_d.max_count:
+            carrier = next(
+                (s for s in sentences(ctx.source_text) if not missing_facts([fact], s)), ""
+            )
+            if carrier and count_length(carrier) <= rule_d.max_chars:
+                descs.append(carrier)

@@ -1,0 +1,399 @@
+"""Reuse variants of one post across surfaces: the editor's main flow.
+
+source → grounding examples → hard facts → prompt → structured output → deterministic checks
+→ model repair with the exact violations → rule-based repair → checks again → stored as drafts.
+A variant that still fails is returned marked failed with its reasons, never as passing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from service.domain import (
+    Asset,
+    Check,
+    Consent,
+    ConsentScope,
+    CreatorRole,
+    Draft,
+    JourneyPhase,
+    Post,
+    SourceType,
+)
+from service.errors import Invalid, ProviderResponseInvalid
+from service.generation.checks import CheckContext, hard_failures, run_checks
+from service.generation.consent import ConsentVerdict, decide
+from service.generation.facts import STRICT_KINDS, FactKind, extract_facts
+from service.generation.grounding import Example, render_examples, select_examples
+from service.generation.injection import instruction_sentences, without_instructions
+from service.generation.language import NAMES, detect
+from service.generation.prompts import load_prompt
+from service.generation.repair import deterministic_repair
+from service.generation.surfaces import Surface, SurfaceKind, load_surfaces
+from service.generation.variant_schemas import paste_text, schema_for
+from service.providers.llm import LLM, Usage
+from service.providers.prices import estimate_cost
+from service.providers.vectors import VectorStore
+from service.storage.db import Database
+from service.storage.repositories import AssetRepo, DraftRepo, PostRepo, WorkspaceRepo
+
+ProgressFn = Callable[[str, int, int], None]
+PERMISSION_SURFACE = "ugc_permission_request"
+PHASE_NB = {
+    JourneyPhase.discover: "oppdage",
+    JourneyPhase.explore: "utforske",
+    JourneyPhase.act: "handle",
+    JourneyPhase.share: "dele",
+    JourneyPhase.learn: "lære",
+}
+
+
+class VariantRequest(BaseModel):
+    workspace: str = Field(min_length=1, max_length=63)
+    post_id: str | None = Field(default=None, description="a library post to reuse")
+    text: str | None = Field(default=None, max_length=10_000, description="or pasted text")
+    surfaces: list[str] = Field(min_length=1, max_length=16)
+    language: str | None = Field(default=None, pattern=r"^(nb|nn|en)$")
+    n: int = Field(default=1, ge=1, le=3, description="variants per surface")
+    phase: JourneyPhase | None = None
+    tone: str = Field(default="", max_length=200)
+    source_type: SourceType = SourceType.own
+    author: str = Field(default="", max_length=200)
+    consent: Consent | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VariantRequest:
+        if (self.post_id is None) == (not (self.text or "").strip()):
+            raise ValueError("give exactly one of post_id or text")
+        return self
+
+
+class Variant(BaseModel):
+    surface: str
+    language: str
+    text: str
+    parts: dict[str, Any]
+    checks: list[Check]
+    passed: bool
+    failed_reasons: list[str] = Field(default_factory=list)
+    examples_used: list[str]
+    usage: Usage
+    attempts: int = Field(description="model calls, repairs included")
+    rule_repaired: bool = False
+    draft_id: str | None = None
+    model: str
+    prompt: str
+
+
+class VariantResponse(BaseModel):
+    source: dict[str, Any]
+    variants: list[Variant]
+    warnings: list[str]
+    examples: list[Example]
+    usage: Usage
+    cost_usd: float
+    cost_priced: bool
+
+
+class _Source(BaseModel):
+    post: Post | None
+    text: str
+    source_type: SourceType
+    author: str
+    uses_others_asset: bool
+    consent: Consent | None
+
+
+def _scope_needed(surface: Surface) -> ConsentScope | None:
+    if surface.kind is SurfaceKind.earned:
+        return None
+    if surface.kind is SurfaceKind.paid:
+        return ConsentScope.paid
+    if surface.channel in ("email", "web"):
+        return ConsentScope.newsletter_web
+    return ConsentScope.organic_owned
+
+
+def _fields_hint(surface: str) -> str:
+    schema = schema_for(surface).model_json_schema()
+    return ", ".join(
+        f'"{name}" ({"liste med tekster" if p.get("type") == "array" else "tekst"})'
+        for name, p in schema["properties"].items()
+    )
+
+
+class VariantPipeline:
+    def __init__(
+        self,
+        db: Database,
+        vectors: VectorStore,
+        llm: LLM,
+        *,
+        max_repairs: int = 2,
+        price_overrides: dict[str, dict[str, float]] | None = None,
+    ) -> None:
+        self.db, self.vectors, self.llm = db, vectors, llm
+        self.max_repairs = max_repairs
+        self.price_overrides = price_overrides or {}
+        self.catalog = load_surfaces()
+
+    def _source(self, req: VariantRequest) -> _Source:
+        if req.post_id is None:
+            return _Source(
+                post=None,
+                text=(req.text or "").strip(),
+                source_type=req.source_type,
+                author=req.author,
+                uses_others_asset=False,
+                consent=req.consent,
+            )
+        with self.db.session() as s:
+            post = PostRepo(s).get(req.workspace, req.post_id)
+            assets = [a for a in AssetRepo(s).list(req.workspace) if a.source_post_id == post.id]
+        others: list[Asset] = [
+            a for a in assets if a.creator_role in (CreatorRole.customer, CreatorRole.partner)
+        ]
+        consent = req.consent or next((a.consent for a in others if a.consent), None)
+        if consent is None and post.source_type is not SourceType.own:
+            consent = next((a.consent for a in assets if a.consent), None)
+        if not post.text.strip():
+            raise Invalid(f"post {post.id!r} has no text to reuse")
+        return _Source(
+            post=post,
+            text=post.text.strip(),
+            source_type=post.source_type,
+            author=post.author,
+            uses_others_asset=bool(others),
+            consent=consent,
+        )
+
+    def run(self, req: VariantRequest, progress: ProgressFn | None = None) -> VariantResponse:
+        surfaces = [self.catalog.get(s) for s in dict.fromkeys(req.surfaces)]
+        with self.db.session() as s:
+            ws = WorkspaceRepo(s).get(req.workspace)
+            posts = PostRepo(s).list(req.workspace)
+        source = self._source(req)
+        language = req.language or detect(source.text).language or ws.language
+        if language not in ("nb", "nn", "en"):
+            language = ws.language
+        warnings: list[str] = []
+        injected = instruction_sentences(source.text)
+        if injected:
+            warnings.append(
+                "Kilden inneholder tekst som ligner en beskjed til språkmodellen; den er behandlet "
+                f"som data, og fakta i den brukes ikke: «{injected[0][:80]}»"
+            )
+        facts = extract_facts(without_instructions(source.text))
+        decisions = {
+            sf.id: decide(
+                source_type=source.source_type,
+                uses_others_asset=source.uses_others_asset,
+                consent=source.consent,
+                surface_kind=sf.kind.value,
+                scope_needed=_scope_needed(sf),
+                surface=sf.id,
+            )
+            for sf in surfaces
+        }
+        warnings += [d.message for d in decisions.values() if d.verdict is not ConsentVerdict.ok]
+        if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and all(
+            sf.id != PERMISSION_SURFACE for sf in surfaces
+        ):
+            surfaces.append(self.catalog.get(PERMISSION_SURFACE))
+            warnings.append(
+                "La til «ugc_permission_request»: be om tillatelse før innholdet brukes videre."
+            )
+        examples = select_examples(
+            self.vectors,
+            req.workspace,
+            source.text,
+            posts,
+            exclude_ids=[source.post.id] if source.post else [],
+        )
+        # The organisation's own links, e-mail and phone numbers appear across its posts.
+        contact_context = [without_instructions(p.text) for p in posts]
+        variants: list[Variant] = []
+        total = len(surfaces) * req.n
+        done = 0
+        for sf in surfaces:
+            decision = decisions.get(sf.id)
+            for _ in range(req.n):
+                if decision is not None and decision.verdict is ConsentVerdict.refuse:
+                    variants.append(self._refused(sf, language, decision.message))
+                else:
+                    variants.append(
+                        self._one(
+                            req, ws.name, ws.brand_voice, sf, language, source, facts,
+                            examples, contact_context,
+                        )
+                    )  # fmt: skip
+                done += 1
+                if progress:
+                    progress(sf.id, done, total)
+        self._store(req.workspace, source, variants)
+        usage = sum((v.usage for v in variants), Usage())
+        cost = estimate_cost(
+            self.llm.model_name, usage.prompt_tokens, usage.completion_tokens, self.price_overrides
+        )
+        return VariantResponse(
+            source={
+                "post_id": source.post.id if source.post else None,
+                "text": source.text,
+                "source_type": source.source_type.value,
+                "language": language,
+                "facts": [f.model_dump() for f in facts],
+            },
+            variants=variants,
+            warnings=warnings,
+            examples=examples,
+            usage=usage,
+            cost_usd=cost.usd,
+            cost_priced=cost.priced,
+        )
+
+    def _refused(self, sf: Surface, language: str, message: str) -> Variant:
+        return Variant(
+            surface=sf.id,
+            language=language,
+            text="",
+            parts={},
+            checks=[Check(name="consent", passed=False, detail=message)],
+            passed=False,
+            failed_reasons=[message],
+            examples_used=[],
+            usage=Usage(),
+            attempts=0,
+            model=self.llm.model_name,
+            prompt="",
+        )
+
+    def _one(
+        self,
+        req: VariantRequest,
+        organisation: str,
+        voice: str,
+        sf: Surface,
+        language: str,
+        source: _Source,
+        facts: Sequence[Any],
+        examples: Sequence[Example],
+        context_texts: list[str],
+    ) -> Variant:
+        required = [f for f in facts if f.kind in STRICT_KINDS or f.kind is FactKind.name]
+        ctx = CheckContext(
+            surface=sf,
+            language=language,
+            required=required,
+            source_text=without_instructions(source.text),
+            context_texts=context_texts,
+        )
+        facts_text = "\n".join(f"- {f.text}" for f in required) or "(ingen)"
+        language_name = NAMES[language]
+        schema = schema_for(sf.id)
+        template = load_prompt("variant")
+        messages = template.messages(
+            organisation=organisation,
+            surface=f"{sf.name(language)} ({sf.id})",
+            surface_rules=sf.rules_text(language),
+            language_name=language_name,
+            voice=voice or "vennlig, konkret og lokal",
+            phase=PHASE_NB[req.phase] if req.phase else "velg selv ut fra flaten",
+            facts=facts_text,
+            examples=render_examples(examples),
+            source=source.text,
+            tone=req.tone or "som organisasjonens beste innlegg",
+            fields=_fields_hint(sf.id),
+        )
+        usage = Usage()
+        attempts = 0
+        parts: dict[str, Any] | None = None
+        checks: list[Check] = []
+        errors: list[str] = []
+        prompt_key = template.key
+        for attempt in range(self.max_repairs + 1):
+            attempts += 1
+            try:
+                result = self.llm.chat_structured(messages, schema, max_tokens=900)
+            except ProviderResponseInvalid as exc:
+                errors.append(exc.message)
+                continue
+            usage = usage + result.usage
+            parts = result.value.model_dump()
+            checks = run_checks(ctx, parts)
+            failures = hard_failures(checks)
+            if not failures or attempt == self.max_repairs:
+                break
+            repair = load_prompt("variant_repair")
+            prompt_key = f"{template.key}+{repair.key}"
+            messages = repair.messages(
+                surface=sf.id,
+                surface_rules=sf.rules_text(language),
+                language_name=language_name,
+                facts=facts_text,
+                source=source.text,
+                previous=json.dumps(parts, ensure_ascii=False),
+                violations="\n".join(f"- {c.name}: {c.detail}" for c in failures),
+                fields=_fields_hint(sf.id),
+            )
+        rule_repaired = False
+        if parts is None:
+            checks = [
+                Check(
+                    name="model_output",
+                    passed=False,
+                    detail="modellen ga ikke gyldig svar: " + "; ".join(errors[-2:]),
+                )
+            ]
+            parts = {}
+        elif hard_failures(checks):
+            fixed = deterministic_repair(ctx, parts)
+            fixed_checks = run_checks(ctx, fixed)
+            if len(hard_failures(fixed_checks)) < len(hard_failures(checks)):
+                parts, checks, rule_repaired = fixed, fixed_checks, True
+        failures = hard_failures(checks)
+        return Variant(
+            surface=sf.id,
+            language=language,
+            text=paste_text(sf.id, parts) if parts else "",
+            parts=parts,
+            checks=checks,
+            passed=not failures,
+            failed_reasons=[f"{c.name}: {c.detail}" for c in failures],
+            examples_used=[e.post_id for e in examples],
+            usage=usage,
+            attempts=attempts,
+            rule_repaired=rule_repaired,
+            model=self.llm.model_name,
+            prompt=prompt_key,
+        )
+
+    def _store(self, workspace: str, source: _Source, variants: list[Variant]) -> None:
+        with self.db.session() as s:
+            repo = DraftRepo(s)
+            for v in variants:
+                if not v.text:
+                    continue
+                draft = repo.add(
+                    Draft(
+                        id=str(uuid.uuid4()),
+                        workspace=workspace,
+                        kind="variant",
+                        surface=v.surface,
+                        language=v.language,
+                        text=v.text,
+                        parts=v.parts,
+                        checks=v.checks,
+                        passed=v.passed,
+                        source_post_id=source.post.id if source.post else None,
+                        source_text=source.text,
+                        examples_used=v.examples_used,
+                        model=v.model,
+                        prompt=v.prompt,
+                    )
+                )
+                v.draft_id = draft.id
