@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from service import __version__
-from service.api import health, jobs, library, search, workspaces
+from service.api import health, jobs, library, search, variants, workspaces
 from service.api.errors import install_error_handlers
 from service.container import Services
 from service.doctor import diagnose
@@ -40,7 +40,14 @@ def create_app(
     # Built here rather than in the lifespan so that the mounted UI can be handed its functions.
     app.state.services = services or Services(settings)
     install_error_handlers(app)
-    for router in (health.router, workspaces.router, search.router, jobs.router, library.router):
+    for router in (
+        health.router,
+        workspaces.router,
+        search.router,
+        jobs.router,
+        library.router,
+        variants.router,
+    ):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -372,19 +372,120 @@ def category(
     as_json: JsonOpt = False,
 ) -> None:
     """Correct a post's category; the correction is kept on re-import and teaches the rest."""
-    from service.errors import Invalid
-    from service.storage.repositories import PostRepo, WorkspaceRepo
+    from service.library.corrections import set_post_category
 
     def body() -> Any:
         services = _services()
         ws = workspace or services.settings.default_workspace
-        with services.db.session() as s:
-            known = WorkspaceRepo(s).get(ws).categories
-            if name not in known:
-                raise Invalid(f"unknown category {name!r}; the workspace has {known}")
-            return PostRepo(s).set_category(ws, post_id, name, confidence=1.0)
+        post, _ = set_post_category(
+            services.db, services.vectors, services.embedder, ws, post_id, name
+        )
+        return post
 
     run(as_json, body, lambda p: err.print(f"{p.id}: {p.category}"))
+
+
+@app.command()
+def variants(
+    post_id: Annotated[str | None, typer.Argument(help="A library post's id.")] = None,
+    to: Annotated[
+        str,
+        typer.Option("--to", help="Target surfaces, comma-separated, e.g. linkedin_post,meta_ad"),
+    ] = "",
+    text_file: Annotated[
+        Path | None, typer.Option("--text-file", help="Reuse this text instead of a post.")
+    ] = None,
+    language: Annotated[str | None, typer.Option("--language", help="nb, nn or en")] = None,
+    source_type: Annotated[
+        str, typer.Option("--source-type", help="own, ugc or partner (pasted text)")
+    ] = "own",
+    author: Annotated[str, typer.Option("--author", help="Who made the content.")] = "",
+    n: Annotated[int, typer.Option("-n", help="Variants per surface (1-3).")] = 1,
+    phase: Annotated[
+        str | None, typer.Option("--phase", help="discover, explore, act, share, learn")
+    ] = None,
+    tone: Annotated[str, typer.Option("--tone")] = "",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reuse a post (or pasted text) on other surfaces, each variant checked against its rules."""
+    from pydantic import ValidationError
+
+    from service.errors import Invalid
+    from service.generation.variants import VariantRequest
+
+    def body() -> Any:
+        services = _services()
+        if (post_id is None) == (text_file is None):
+            raise Invalid("give a POST_ID or --text-file, not both")
+        surfaces = [s.strip() for s in to.split(",") if s.strip()]
+        if not surfaces:
+            raise Invalid(
+                "--to needs at least one surface",
+                details={"allowed": services.variants.catalog.ids()},
+            )
+        try:
+            req = VariantRequest(
+                workspace=workspace or services.settings.default_workspace,
+                post_id=post_id,
+                text=text_file.read_text(encoding="utf-8") if text_file else None,
+                surfaces=surfaces,
+                language=language,
+                n=n,
+                phase=phase,
+                tone=tone,
+                source_type=source_type,
+                author=author,
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise Invalid(
+                f"{'.'.join(map(str, first['loc'])) or 'request'}: {first['msg']}"
+            ) from exc
+        except OSError as exc:
+            raise Invalid(f"cannot read {text_file}: {exc.strerror}") from exc
+        with progress("Skriver varianter") as bar:
+            task = bar.add_task("varianter", total=len(surfaces) * n)
+
+            def tick(surface: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=surface)
+
+            out = services.variants.run(req, tick)
+        return {
+            "variants": [
+                {
+                    "surface": v.surface,
+                    "language": v.language,
+                    "text": v.text,
+                    "parts": {k: p for k, p in v.parts.items() if k != "text"},
+                    "checks": [
+                        c.model_dump(include={"name", "passed", "detail"}) for c in v.checks
+                    ],
+                    "passed": v.passed,
+                    "failed_reasons": v.failed_reasons,
+                    "examples_used": v.examples_used,
+                    "usage": v.usage.model_dump(),
+                    "draft_id": v.draft_id,
+                }
+                for v in out.variants
+            ],
+            "warnings": out.warnings,
+            "cost_usd": out.cost_usd,
+        }
+
+    def show(result: dict[str, Any]) -> None:
+        for w in result["warnings"]:
+            err.print(f"[yellow]Advarsel:[/] {w}")
+        for v in result["variants"]:
+            mark = "[green]✓ bestått[/]" if v["passed"] else "[red]✗ feilet[/]"
+            err.rule(f"{v['surface']} ({v['language']}) {mark}")
+            typer.echo(v["text"])
+            for reason in v["failed_reasons"]:
+                err.print(f"  [red]• {reason}[/]")
+            if v["examples_used"]:
+                err.print(f"  basert på: {', '.join(v['examples_used'])}")
+
+    run(as_json, body, show)
 
 
 jobs_app = typer.Typer(help="Batch jobs: show progress, resume, cancel.", no_args_is_help=True)

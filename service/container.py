@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from service.jobs.handlers import job_handlers
 from service.jobs.runner import JobRunner
@@ -11,6 +12,9 @@ from service.providers.llm import LLM, make_llm
 from service.providers.vectors import VectorStore, make_vector_store
 from service.settings import Settings
 from service.storage.db import Database
+
+if TYPE_CHECKING:
+    from service.generation.variants import VariantPipeline
 
 
 class Services:
@@ -49,6 +53,18 @@ class Services:
         # One in-process model serves one request at a time; parallel calls only help servers.
         concurrency = 1 if self.settings.llm_provider == "local" else self.settings.job_concurrency
         return JobRunner(self.db, job_handlers(self), concurrency=concurrency)
+
+    @cached_property
+    def variants(self) -> VariantPipeline:
+        from service.generation.variants import VariantPipeline
+
+        return VariantPipeline(
+            self.db,
+            self.vectors,
+            self.llm,
+            max_repairs=self.settings.max_repairs,
+            price_overrides=self.settings.prices,
+        )
 
     def close(self) -> None:
         self.db.dispose()
