@@ -19,6 +19,26 @@ if TYPE_CHECKING:
 
 # Small models loop; a mild penalty keeps them from repeating a line forever.
 _REPEAT_PENALTY = 1.15
+# llama.cpp expands a string's maxLength into that many grammar repetitions; past a few hundred
+# it refuses the grammar ("exceeds sane defaults") and then crashes while sampling. Longer
+# bounds are left to max_tokens and to pydantic validation of the answer.
+_GRAMMAR_MAX_LENGTH = 200
+
+
+def grammar_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema with string bounds llama.cpp's grammar compiler can take."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: walk(v) for k, v in node.items()}
+            if isinstance(out.get("maxLength"), int) and out["maxLength"] > _GRAMMAR_MAX_LENGTH:
+                del out["maxLength"]
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return cast(dict[str, Any], walk(schema))
 
 
 class LocalLlamaLLM:
@@ -127,7 +147,10 @@ class LocalLlamaLLM:
             messages,
             max_tokens=max_tokens,
             temperature=temperature,
-            response_format={"type": "json_object", "schema": schema.model_json_schema()},
+            response_format={
+                "type": "json_object",
+                "schema": grammar_schema(schema.model_json_schema()),
+            },
         )
         choice = result["choices"][0]
         raw = choice["message"].get("content") or ""

@@ -36,3 +36,14 @@ def test_unknown_fields_in_a_prompt_file_are_refused(tmp_path: Path) -> None:
 def test_every_shipped_prompt_loads_and_is_versioned(path: Path) -> None:
     template = load_prompt(path.stem)
     assert template.version >= 1 and template.variables
+
+
+def test_the_local_grammar_drops_string_bounds_llama_cpp_cannot_compile() -> None:
+    from service.generation.variant_schemas import NewsletterVariant, RsaVariant
+    from service.providers.llm_local import grammar_schema
+
+    relaxed = grammar_schema(NewsletterVariant.model_json_schema())
+    assert "maxLength" not in relaxed["properties"]["body"]
+    assert relaxed["properties"]["subject"]["maxLength"] == 120, "small bounds stay"
+    rsa = grammar_schema(RsaVariant.model_json_schema())
+    assert rsa["properties"]["headlines"]["maxItems"] == 15
