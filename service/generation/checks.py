@@ -105,9 +105,53 @@ def _link_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     )
 
 
+_MARKUP = re.compile(
+    r"</?\s*(?:kilde|eksempel|forrige|[a-z]+\s*(?:class|href|style)=|div|span|p|br)\b", re.I
+)
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+MIN_WORDS = 4  # below this a post is a fragment, whatever the checks on length say
+
+
+def item_problem(item: str) -> str | None:
+    """Why one headline, description or text is not usable copy, if it is not."""
+    if _MARKUP.search(item):
+        return f"inneholder markering fra ledeteksten: «{item[:40]}»"
+    if not _WORD.search(item):
+        return f"ingen ord: «{item[:40]}»"
+    return None
+
+
+def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
+    """Copy a person could publish: real words, no prompt markup, no repeated ad headlines
+    (Google refuses duplicates)."""
+    problems: list[str] = []
+    for name, value in parts.items():
+        if name in ("final_url", "paths"):
+            continue
+        items = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        problems += [
+            p for p in map(item_problem, items) if p and (value or name in ctx.surface.parts)
+        ]
+        if isinstance(value, list):
+            lowered = [i.strip().lower() for i in items]
+            if len(set(lowered)) < len(lowered):
+                problems.append(f"{name}: samme tekst flere ganger")
+    main = main_text(ctx.surface.id, parts)
+    if main_field_has_prose(ctx.surface.id) and len(_WORD.findall(main)) < MIN_WORDS:
+        problems.append(f"for få ord ({len(_WORD.findall(main))}) til å være et innlegg")
+    return Check(
+        name="content", passed=not problems, detail="; ".join(problems[:3]) or "lesbar tekst"
+    )
+
+
+def main_field_has_prose(surface_id: str) -> bool:
+    return surface_id != "google_rsa"
+
+
 def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     text = paste_text(ctx.surface.id, parts)
     checks: list[Check] = [Check(name="not_empty", passed=bool(text.strip()), detail="")]
+    checks.append(_content_check(ctx, parts))
     checks += _length_checks(ctx, parts)
     tags = _HASHTAG.findall(text)
     limit = ctx.surface.hashtags.max

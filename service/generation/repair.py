@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.generation.checks import CONTACT_KINDS, CheckContext
+from service.generation.checks import CONTACT_KINDS, CheckContext, item_problem
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
@@ -89,11 +89,13 @@ def _repair_text(ctx: CheckContext, text: str, limit: int | None) -> str:
 
 
 def _repair_list(ctx: CheckContext, items: list[str], max_chars: int, max_count: int) -> list[str]:
-    return [
-        i.strip()
-        for i in items
-        if i.strip() and count_length(i) <= max_chars and not _invented(ctx, i)
-    ][:max_count]
+    """Keep the usable items once each: fitting, no invented facts, real words."""
+    out: list[str] = []
+    for item in (i.strip() for i in items):
+        usable = item and count_length(item) <= max_chars and not _invented(ctx, item)
+        if usable and item_problem(item) is None and item.lower() not in map(str.lower, out):
+            out.append(item)
+    return out[:max_count]
 
 
 def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +118,18 @@ def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, 
     return out
 
 
+# A bare "229,-" is no headline; a word in front makes it one.
+HEADLINE_LABELS = {
+    "price": "Pris",
+    "percent": "Spar",
+    "date": "Dato",
+    "time": "Klokka",
+    "time_range": "Åpent",
+    "phone": "Ring",
+    "email": "E-post",
+}
+
+
 def _restore_rsa_facts(ctx: CheckContext, parts: dict[str, Any]) -> None:
     """A missing fact short enough becomes a headline of its own; longer ones a description."""
     strict = [f for f in ctx.required if f.kind in STRICT_KINDS and f.kind.value != "url"]
@@ -123,8 +137,10 @@ def _restore_rsa_facts(ctx: CheckContext, parts: dict[str, Any]) -> None:
     descs: list[str] = parts.setdefault("descriptions", [])
     for fact in missing_facts(strict, " ".join(heads + descs)):
         rule_h, rule_d = ctx.surface.parts["headlines"], ctx.surface.parts["descriptions"]
-        if len(fact.text) <= rule_h.max_chars and len(heads) < rule_h.max_count:
-            heads.append(fact.text)
+        label = HEADLINE_LABELS.get(fact.kind.value, "")
+        headline = fact.text if item_problem(fact.text) is None else f"{label} {fact.text}".strip()
+        if len(headline) <= rule_h.max_chars and len(heads) < rule_h.max_count:
+            heads.append(headline)
         elif len(descs) < rule_d.max_count:
             carrier = next(
                 (s for s in sentences(ctx.source_text) if not missing_facts([fact], s)), ""

@@ -195,3 +195,20 @@ def test_exactly_one_source_is_required() -> None:
         VariantRequest(workspace="demo", surfaces=["x_post"])
     with pytest.raises(ValueError, match="exactly one"):
         VariantRequest(workspace="demo", post_id="1", text="x", surfaces=["x_post"])
+
+
+def test_fragments_markup_and_repeated_headlines_are_not_copy(
+    pipeline: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    fake_llm.queue(*[reply(text="189,- 49 kroner 11. april kl. 11–16")] * 3)
+    (v,) = pipeline.run(request()).variants
+    assert not v.passed and any(r.startswith("content: for få ord") for r in v.failed_reasons)
+    rsa = reply(
+        headlines=["<kilde>", "Tørr sider", "Tørr sider", "Prøvesmaking"],
+        descriptions=["Prøvesmaking lørdag 11. april kl. 11–16.", "Flaska koster 189,-."],
+    )
+    fake_llm.queue(*[rsa] * 3)
+    (ad,) = pipeline.run(request(surfaces=["google_rsa"])).variants
+    first = " ".join(c.detail for c in ad.checks)
+    assert "<kilde>" not in " ".join(ad.parts["headlines"]), first
+    assert len(ad.parts["headlines"]) == len({h.lower() for h in ad.parts["headlines"]})
