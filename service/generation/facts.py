@@ -103,9 +103,10 @@ _CLOCK_FROM_TO = re.compile(
     r"(?:kl\.?\s*|klokka\s*|klokken\s*)?(\d{1,2})(?:[.:](\d\d))?",
     re.IGNORECASE,
 )
-# A bare "10–18" is opening hours when it looks like them: starts 06-23 and ends later (or 0/24)
+# A bare "10–18" is opening hours when it looks like them: starts 06-23 and ends later (or 0/24).
+# Punctuation after it ends a sentence ("lør 10–18."), unless a digit follows ("10–20,5").
 _BARE_RANGE = re.compile(
-    r"(?<![\d.,:/-])(\d{1,2})\s*[-–—]\s*(\d{1,2})(?![\d.,:/%])"
+    r"(?<![\d.,:/-])(\d{1,2})\s*[-–—]\s*(\d{1,2})(?!\d|[.,:/]\d|\s*%)"
     r"(?!\s*(?:personer|pers|stk|dager|døgn|år|min|minutter|timer|uker|kr|prosent|%|cm|m\b))",
     re.IGNORECASE,
 )

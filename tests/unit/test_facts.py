@@ -133,3 +133,13 @@ def test_eval_case_near_misses_are_invented_facts(case: dict[str, Any]) -> None:
 
 def test_the_eval_data_path_is_the_shared_one() -> None:
     assert isinstance(SHARED_DATA, Path) and len(CASES) >= 30
+
+
+def test_opening_hours_at_the_end_of_a_sentence_or_before_a_comma_are_found() -> None:
+    ranges = [
+        f.key
+        for f in extract_facts("Åpent man–fre 10–20, lør 10–18. Søndag stengt.")
+        if f.kind is FactKind.time_range
+    ]
+    assert ranges == ["10:00-20:00", "10:00-18:00"]
+    assert not [f for f in extract_facts("Planker 10-20,5 cm") if f.kind is FactKind.time_range]
