@@ -488,6 +488,53 @@ def variants(
     run(as_json, body, show)
 
 
+@app.command("eval")
+def eval_(
+    model: Annotated[
+        str | None,
+        typer.Option(help="local, openai, a local model name (e.g. smollm2-135m) or a .gguf path."),
+    ] = None,
+    cases: Annotated[
+        list[Path] | None, typer.Option("--cases", help="Case file(s), JSONL; default: dev cases.")
+    ] = None,
+    case: Annotated[list[str] | None, typer.Option("--case", help="Only this case id.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many cases.", min=1)] = None,
+    record: Annotated[Path | None, typer.Option(help="Save the outputs here.")] = None,
+    replay: Annotated[Path | None, typer.Option(help="Re-score saved outputs, no model.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score the variant pipeline (and two baselines) on eval cases; write report.md/.json."""
+    from evals.run import run_eval
+
+    def body() -> Any:
+        with progress("Evaluerer") as bar:
+            task = bar.add_task("eval", total=None)
+
+            def tick(case_id: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=case_id or "ferdig")
+
+            return run_eval(
+                get_settings(),
+                case_files=cases or [],
+                case_ids=case or [],
+                limit=limit,
+                model=model,
+                record=record,
+                replay=replay,
+                out=out,
+                progress=tick,
+            )
+
+    def show(summary: dict[str, Any]) -> None:
+        from evals.report import markdown
+
+        typer.echo(markdown(summary))
+        err.print(f"Rapport: {summary['meta']['report_dir']}")
+
+    run(as_json, body, show)
+
+
 jobs_app = typer.Typer(help="Batch jobs: show progress, resume, cancel.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 

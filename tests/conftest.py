@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from evals.cases import shared_data_dir
 from service.container import Services
 from service.providers.embeddings import Embedder, LocalE5Embedder
 from service.providers.llm_fake import FakeLLM
 from service.settings import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# $GJENBRUK_SHARED_DATA, else a `shared/data` beside the checkout or above it.
+SHARED_DATA = shared_data_dir()
 
 
 def require(condition: bool, reason: str) -> None:

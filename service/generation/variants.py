@@ -85,6 +85,9 @@ class Variant(BaseModel):
     usage: Usage
     attempts: int = Field(description="model calls, repairs included")
     rule_repaired: bool = False
+    first_attempt_passed: bool = Field(
+        default=False, description="the model's first answer passed every hard check"
+    )
     draft_id: str | None = None
     model: str
     prompt: str
@@ -315,6 +318,7 @@ class VariantPipeline:
         checks: list[Check] = []
         errors: list[str] = []
         prompt_key = template.key
+        first_passed: bool | None = None
         for attempt in range(self.max_repairs + 1):
             attempts += 1
             try:
@@ -326,6 +330,8 @@ class VariantPipeline:
             parts = result.value.model_dump()
             checks = run_checks(ctx, parts)
             failures = hard_failures(checks)
+            if first_passed is None:
+                first_passed = attempt == 0 and not failures
             if not failures or attempt == self.max_repairs:
                 break
             repair = load_prompt("variant_repair")
@@ -368,6 +374,7 @@ class VariantPipeline:
             usage=usage,
             attempts=attempts,
             rule_repaired=rule_repaired,
+            first_attempt_passed=bool(first_passed),
             model=self.llm.model_name,
             prompt=prompt_key,
         )

@@ -1,0 +1,76 @@
+"""Eval cases as JSONL. Unknown fields are ignored so other case sets run too; a broken line is
+reported with its file and line number, never skipped silently."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.errors import Invalid
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CaseSource(_Lenient):
+    text: str = Field(min_length=1)
+    type: str = "own_post"
+    channel: str | None = None
+    post_id: str | None = None
+    category: str | None = None
+    language: str | None = None
+
+
+class RepurposeCase(_Lenient):
+    id: str
+    source: CaseSource
+    target_surfaces: list[str] = Field(min_length=1)
+    language: str = "nb"
+    must_keep: list[str] = []
+    fact_variants: dict[str, list[str]] = {}
+    must_not_appear: list[str] = []
+    surface_limits: dict[str, dict[str, Any]] = {}
+    adversarial: bool = False
+    # The workspace the case belongs to: the folder its file lives in (set by the loader).
+    workspace: str = ""
+
+
+def shared_data_dir() -> Path:
+    """$GJENBRUK_SHARED_DATA, else a `shared/data` beside this checkout or above it."""
+    if os.environ.get("GJENBRUK_SHARED_DATA"):
+        return Path(os.environ["GJENBRUK_SHARED_DATA"])
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return Path("/work/shared/data")
+
+
+def default_case_files() -> list[Path]:
+    return sorted(shared_data_dir().glob("*/eval_cases.jsonl"))
+
+
+def load_cases(path: Path) -> list[RepurposeCase]:
+    if not path.is_file():
+        raise Invalid(f"no such case file: {path}")
+    cases: list[RepurposeCase] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            case = RepurposeCase.model_validate(raw)
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"{path.name} line {number}: not JSON ({exc.msg})") from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise Invalid(f"{path.name} line {number}: {where}: {first['msg']}") from exc
+        if not case.workspace:
+            case.workspace = path.parent.name
+        cases.append(case)
+    return cases
