@@ -62,6 +62,7 @@ def create_app(
 
 
 def _ui_backend(services: Services) -> UiBackend:
+    from service.ui_variants import variants_backend
     from ui.analytics_view import AnalyticsBackend
     from ui.app import UiBackend
 
@@ -95,4 +96,5 @@ def _ui_backend(services: Services) -> UiBackend:
         status=lambda: diagnose(services.settings),
         default_workspace=services.settings.default_workspace,
         analytics=analytics,
+        variants=variants_backend(services),
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI
 
-from ui import analytics_view, library_tab
+from ui import analytics_view, library_tab, variants_tab
 from ui.texts import I18N, t
 
 
@@ -20,6 +20,7 @@ class UiBackend:
     status: Callable[[], dict[str, Any]]
     default_workspace: str
     analytics: analytics_view.AnalyticsBackend
+    variants: variants_tab.VariantsBackend
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -34,6 +35,10 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                     analytics_view.build(
                         backend.analytics, backend.workspaces(), backend.default_workspace
                     )
+            with gr.Tab(t("variants_tab"), id="variants"):
+                variants_tab.build(
+                    backend.variants, backend.workspaces(), backend.default_workspace
+                )
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")

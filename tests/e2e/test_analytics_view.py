@@ -21,7 +21,7 @@ def test_an_editor_sees_plots_and_corrects_a_category(
     live_url: str, browser: Any, services: Services
 ) -> None:
     page = browser.new_page(locale="nb-NO", viewport={"width": 1400, "height": 2200})
-    page.goto(f"{live_url}/ui/", wait_until="networkidle")
+    page.goto(f"{live_url}/ui/", wait_until="load")
     page.locator("#analytics-show").click()
     for plot in ("plot-over-time", "plot-by-category", "plot-by-band"):
         # Vega draws each plot into a canvas or an svg once it has data.

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def test_an_editor_searches_the_library_and_sees_ranked_posts(live_url: str, browser: Any) -> None:
     page = browser.new_page(locale="nb-NO")
-    page.goto(f"{live_url}/ui/", wait_until="networkidle")
+    page.goto(f"{live_url}/ui/", wait_until="load")
     page.get_by_text("Bibliotek").first.wait_for()
     page.locator("#library-query textarea, #library-query input").first.fill("innhøsting av epler")
     page.locator("#library-search").click()
@@ -23,6 +23,6 @@ def test_an_editor_searches_the_library_and_sees_ranked_posts(live_url: str, bro
 
 def test_the_ui_speaks_english_to_an_english_browser(live_url: str, browser: Any) -> None:
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_url}/ui/", wait_until="networkidle")
+    page.goto(f"{live_url}/ui/", wait_until="load")
     page.get_by_text("Library").first.wait_for(timeout=15_000)
     assert page.get_by_text("Bibliotek").count() == 0

@@ -1,0 +1,47 @@
+"""The functions the "Gjenbruk et innlegg" tab is handed: plain data in, plain data out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from service.container import Services
+from service.domain import DraftStatus
+from service.generation.variants import VariantRequest
+from service.library.reports import post_rows
+from service.library.search import search_posts
+from service.storage.repositories import DraftRepo
+
+if TYPE_CHECKING:
+    from ui.variants_tab import ProgressFn, VariantsBackend
+
+KIND_NB = {"owned": "Eid", "earned": "Fortjent", "paid": "Betalt"}
+
+
+def _label(rate: float | None, channel: str, text: str) -> str:
+    er = f"{rate:.1%}" if rate is not None else "–"
+    return f"{er} · {channel} · {' '.join(text.split())[:70]}"
+
+
+def variants_backend(services: Services) -> VariantsBackend:
+    from ui.variants_tab import VariantsBackend
+
+    def top_posts(workspace: str, query: str) -> list[tuple[str, str]]:
+        if query.strip():
+            hits = search_posts(services.db, services.vectors, workspace, query, k=20)
+            return [(_label(h.engagement_rate, h.channel, h.text), h.post_id) for h in hits]
+        rows = sorted(post_rows(services.db, workspace), key=lambda r: -(r.engagement_rate or 0))
+        return [(_label(r.engagement_rate, r.channel, r.text), r.id) for r in rows[:30]]
+
+    def surfaces() -> list[tuple[str, str]]:
+        catalog = services.variants.catalog
+        return [(f"{KIND_NB[s.kind.value]} · {s.name_nb}", s.id) for s in catalog.surfaces.values()]
+
+    def generate(request: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+        return services.variants.run(VariantRequest(**request), progress).model_dump(mode="json")
+
+    def review(workspace: str, draft_id: str, status: str, edited: str) -> dict[str, Any]:
+        with services.db.session() as s:
+            draft = DraftRepo(s).review(workspace, draft_id, DraftStatus(status), edited)
+        return draft.model_dump(mode="json")
+
+    return VariantsBackend(top_posts=top_posts, surfaces=surfaces, generate=generate, review=review)
