@@ -488,6 +488,84 @@ def variants(
     run(as_json, body, show)
 
 
+@app.command("audit-profiles")
+def audit_profiles(
+    file: Annotated[Path, typer.Argument(help="A profiles file: profiles.json shape, or CSV.")],
+    rewrite: Annotated[
+        bool, typer.Option("--rewrite", help="Also propose rewrites (rule fix + model options).")
+    ] = False,
+    n: Annotated[int, typer.Option("-n", help="Model options per field (0-3).", min=0, max=3)] = 1,
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Store the audit in this workspace.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Audit profile texts across channels: limits, facts, outdated claims, CTA, keywords."""
+    from service.profiles.audit import audit
+    from service.profiles.files import load_profiles
+    from service.profiles.rewrite import RewriteRequest
+    from service.profiles.rewrite import rewrite as propose
+
+    def body() -> Any:
+        profiles = load_profiles(file)
+        services = _services() if (rewrite and n) or workspace else None
+        report = audit(profiles)
+        options: list[Any] = []
+        if rewrite:
+            with progress("Skriver forslag") as bar:
+                bar.add_task("forslag", total=None)
+                llm = services.llm if services is not None and n else None
+                _, options, _ = propose(RewriteRequest(profiles=profiles, n=n), llm)
+        if workspace and services is not None:
+            from service.storage.repositories import ProfileAuditRepo, WorkspaceRepo
+
+            with services.db.session() as s:
+                WorkspaceRepo(s).get(workspace)
+                ProfileAuditRepo(s).add(workspace, profiles, report)
+        return {
+            "findings": [
+                f.model_dump(
+                    mode="json", include={"channel", "field", "code", "evidence", "suggestion"}
+                )
+                for f in report.findings
+            ],
+            "scores": {
+                "overall": report.overall,
+                "channels": report.channels,
+                "fields": {f"{x.channel}.{x.field}": x.score for x in report.fields},
+            },
+            "summary": report.summary,
+            "rewrites": [
+                {
+                    "channel": o.channel,
+                    "field": o.field,
+                    "text": o.text,
+                    "chars": o.chars,
+                    "limit": o.limit,
+                    "origin": o.origin,
+                    "checks": [
+                        c.model_dump(include={"name", "passed", "detail"}) for c in o.checks
+                    ],
+                    "diff": o.diff,
+                }
+                for o in options
+            ],
+        }
+
+    def show(out: dict[str, Any]) -> None:
+        table = Table("kanal.felt", "kode", "funn", "forslag", title=out["summary"])
+        for f in out["findings"]:
+            table.add_row(f"{f['channel']}.{f['field']}", f["code"], f["evidence"], f["suggestion"])
+        err.print(table)
+        for r in out["rewrites"]:
+            size = f"{r['chars']}/{r['limit'] or '–'} tegn"
+            err.rule(f"{r['channel']}.{r['field']} ({size}, {r['origin']})")
+            typer.echo(r["text"])
+            err.print(f"  [dim]{r['diff']}[/]")
+
+    run(as_json, body, show)
+
+
 @app.command("eval")
 def eval_(
     model: Annotated[

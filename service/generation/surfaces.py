@@ -125,10 +125,18 @@ class Surface(_Strict):
         return "\n".join(lines)
 
 
+class ProfileField(_Strict):
+    kind: Literal["prose", "name", "handle", "url", "phone"]
+    max: int | None = Field(default=None, ge=1)
+    cta: bool = False
+    source: str = Field(min_length=8)
+
+
 class SurfaceCatalog(_Strict):
     version: int = Field(ge=1)
     checked: str
     surfaces: dict[str, Surface]
+    profile_fields: dict[str, dict[str, ProfileField]] = Field(default_factory=dict)
 
     def get(self, surface_id: str) -> Surface:
         try:

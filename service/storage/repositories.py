@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 
+from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from service.domain import (
     Workspace,
 )
 from service.domain.job import ItemStatus, Job, JobItem, JobStatus
+from service.domain.profile_audit import AuditReport, ProfileSet
 from service.errors import NotFound
 from service.storage.tables import (
     AssetRow,
@@ -32,6 +35,7 @@ from service.storage.tables import (
     JobItemRow,
     JobRow,
     PostRow,
+    ProfileAuditRow,
     WorkspaceRow,
 )
 
@@ -567,3 +571,51 @@ class DraftRepo:
         if kind is not None:
             query = query.where(DraftRow.kind == kind)
         return [_draft_from_row(r) for r in self.s.scalars(query.order_by(DraftRow.created_at))]
+
+
+class ProfileAuditSummary(BaseModel):
+    id: str
+    workspace: str
+    created_at: dt.datetime
+    overall: int
+    findings: int
+    channels: dict[str, int]
+
+
+class ProfileAuditRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, workspace: str, profiles: ProfileSet, report: AuditReport) -> str:
+        row = ProfileAuditRow(
+            id=str(uuid.uuid4()),
+            workspace=workspace,
+            overall=report.overall,
+            findings=len(report.findings),
+            profiles=profiles.model_dump(mode="json"),
+            report=report.model_dump(mode="json"),
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def history(self, workspace: str) -> list[ProfileAuditSummary]:
+        """Oldest first: a team reads its progress left to right."""
+        rows = self.s.scalars(
+            select(ProfileAuditRow)
+            .where(ProfileAuditRow.workspace == workspace)
+            .order_by(ProfileAuditRow.created_at)
+        )
+        return [
+            ProfileAuditSummary(
+                id=r.id,
+                workspace=r.workspace,
+                created_at=r.created_at
+                if r.created_at.tzinfo
+                else r.created_at.replace(tzinfo=dt.UTC),
+                overall=r.overall,
+                findings=r.findings,
+                channels=dict(r.report.get("channels", {})),
+            )
+            for r in rows
+        ]

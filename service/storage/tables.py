@@ -194,3 +194,19 @@ class DraftRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, onupdate=_now
     )
+
+
+class ProfileAuditRow(Base):
+    """One audit of a workspace's profile texts, kept so a team sees its progress over time."""
+
+    __tablename__ = "profile_audits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), index=True
+    )
+    overall: Mapped[int] = mapped_column(Integer)
+    findings: Mapped[int] = mapped_column(Integer)
+    profiles: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -1,0 +1,101 @@
+"""POST /v1/profiles/audit and /rewrite, the stored history, accepting a text, and the 4xx
+answers to bad profile input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.container import Services
+from service.library.demo import load_demo
+from service.providers.llm_fake import FakeLLM
+
+PROFILES: dict[str, Any] = {
+    "organisation": "Sjøbua Restaurant",
+    "wanted_keywords": ["fiskesuppe", "lokal fisk"],
+    "channels": {
+        "website": {"om_oss": "Fiskesuppe av lokal fisk. Ring 51 49 22 10.", "url": "sjobua.no"},
+        "instagram": {"bio": "Fiskesuppe hver dag! Ring 51 49 22 10.", "handle": "@sjobua"},
+        "facebook": {"description": "Fiskesuppe av lokal fisk. Ring 51 49 22 01."},
+    },
+}
+
+
+@pytest.fixture
+def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
+    load_demo(services.db, services.vectors)
+    with TestClient(create_app(services=services, with_ui=False)) as c:
+        yield c
+
+
+def test_an_audit_is_returned_stored_and_listed(client: TestClient) -> None:
+    r = client.post("/v1/profiles/audit", json={"profiles": PROFILES, "workspace": "demo"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    codes = {(f["channel"], f["field"], f["code"]) for f in body["findings"]}
+    assert ("facebook", "description", "inconsistent_fact") in codes
+    assert body["audit_id"] and 0 <= body["overall"] < 100
+    assert body["channels"]["facebook"] < body["channels"]["website"]
+    history = client.get("/v1/workspaces/demo/profile-audits").json()
+    assert [h["id"] for h in history] == [body["audit_id"]]
+    assert history[0]["findings"] == len(body["findings"])
+
+
+def test_rewrite_shows_only_options_that_pass(client: TestClient, fake_llm: FakeLLM) -> None:
+    fake_llm.queue(json.dumps({"text": "Fiskesuppe av lokal fisk. Ring 51 49 22 77."}))
+    r = client.post(
+        "/v1/profiles/rewrite",
+        json={"profiles": PROFILES, "fields": ["facebook.description"], "n": 1},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    [shown] = body["rewrites"]
+    assert shown["origin"] == "rules" and "51 49 22 10" in shown["text"]
+    assert [h["origin"] for h in body["hidden"]] == ["model"]
+
+
+def test_an_accepted_text_is_kept_as_an_approved_profile_draft(client: TestClient) -> None:
+    r = client.post(
+        "/v1/workspaces/demo/profile-rewrites",
+        json={
+            "profiles": PROFILES,
+            "channel": "facebook",
+            "field": "description",
+            "text": "Fiskesuppe av lokal fisk. Ring 51 49 22 10.",
+        },
+    )
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert draft["kind"] == "profile" and draft["status"] == "approved" and draft["passed"]
+    assert draft["surface"] == "facebook.description"
+
+
+@pytest.mark.parametrize(
+    ("channels", "status", "needle"),
+    [
+        ({"myspace": {"bio": "Hei"}}, 422, "unknown channel 'myspace'"),
+        ({"instagram": {"tagline": "Hei"}}, 422, "instagram has no field 'tagline'"),
+        ({"instagram": {"bio": ""}}, 422, "instagram.bio is empty"),
+        ({"website": {"om_oss": "x" * 100_000}}, 422, "100000 characters"),
+        ({}, 422, "channels"),
+    ],
+)
+def test_bad_profiles_get_a_precise_4xx(
+    client: TestClient, channels: dict[str, Any], status: int, needle: str
+) -> None:
+    r = client.post(
+        "/v1/profiles/audit", json={"profiles": {"organisation": "X", "channels": channels}}
+    )
+    assert r.status_code == status, r.text
+    assert needle in r.text
+
+
+def test_an_unknown_workspace_is_a_404(client: TestClient) -> None:
+    r = client.post("/v1/profiles/audit", json={"profiles": PROFILES, "workspace": "nope"})
+    assert r.status_code == 404 and "nope" in r.text
+    assert client.get("/v1/workspaces/nope/profile-audits").status_code == 404
