@@ -197,6 +197,24 @@ def markdown(summary: dict[str, Any]) -> str:
                     f"{u['case']}/{u['surface']}: {u['error']}" for u in product["unscored"]
                 ),
             ]
+    audit = summary.get("profile_audit")
+    if audit:
+        lines += ["", "## Profile audit against the planted flaws", ""]
+        lines += ["| code | planted | found | matched | precision | recall | F1 |"]
+        lines += ["|---|---|---|---|---|---|---|"]
+        for c in audit["per_code"]:
+            cells = ["–" if c[k] is None else f"{c[k]:.2f}" for k in ("precision", "recall", "f1")]
+            lines.append(
+                f"| {c['code']} | {c['planted']} | {c['found']} | {c['matched']} | "
+                + " | ".join(cells)
+                + " |"
+            )
+        micro = audit["deterministic_micro"]
+        lines += [
+            "",
+            "Deterministic codes together: "
+            + ", ".join(f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in micro.items()),
+        ]
     lines += ["", "## Metrics", ""]
     lines += [f"- `{k}`: {v}" for k, v in summary["metrics"].items()]
     return "\n".join(lines) + "\n"

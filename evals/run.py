@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.cases import RepurposeCase, default_case_files, load_cases
+from evals.profile_audit import score_folders
 from evals.report import markdown, summarise
 from evals.runner import (
     ProgressFn,
@@ -48,6 +49,18 @@ def select_cases(
                     picked.append(group.pop(0))
         cases = picked
     return cases
+
+
+def profile_audit_suite(case_files: Sequence[Path]) -> dict[str, Any] | None:
+    """Bio-audit cases: every case folder (or the shared data) with profiles.json and its
+    ground truth. Deterministic, so it runs on every eval."""
+    roots = {f.parent for f in case_files} or {f.parent for f in default_case_files()}
+    folders = sorted(
+        r for r in roots
+        if (r / "profiles.json").is_file()
+        and (r / "ground_truth" / "profiles_ground_truth.json").is_file()
+    )  # fmt: skip
+    return score_folders(folders) if folders else None
 
 
 def run_eval(
@@ -95,6 +108,7 @@ def run_eval(
         "source": source,
     }
     summary = summarise(scored, meta)
+    summary["profile_audit"] = profile_audit_suite(case_files)
     target = out or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target.mkdir(parents=True, exist_ok=True)
     (target / "report.json").write_text(

@@ -63,6 +63,7 @@ def create_app(
 
 
 def _ui_backend(services: Services) -> UiBackend:
+    from service.ui_profiles import profiles_backend
     from service.ui_variants import variants_backend
     from ui.analytics_view import AnalyticsBackend
     from ui.app import UiBackend
@@ -98,4 +99,5 @@ def _ui_backend(services: Services) -> UiBackend:
         default_workspace=services.settings.default_workspace,
         analytics=analytics,
         variants=variants_backend(services),
+        profiles=profiles_backend(services),
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI
 
-from ui import analytics_view, library_tab, variants_tab
+from ui import analytics_view, library_tab, profiles_tab, variants_tab
 from ui.texts import I18N, t
 
 
@@ -21,6 +21,7 @@ class UiBackend:
     default_workspace: str
     analytics: analytics_view.AnalyticsBackend
     variants: variants_tab.VariantsBackend
+    profiles: profiles_tab.ProfilesBackend
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -38,6 +39,10 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
             with gr.Tab(t("variants_tab"), id="variants"):
                 variants_tab.build(
                     backend.variants, backend.workspaces(), backend.default_workspace
+                )
+            with gr.Tab(t("profiles_tab"), id="profiles"):
+                profiles_tab.build(
+                    backend.profiles, backend.workspaces(), backend.default_workspace
                 )
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))

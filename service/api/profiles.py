@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from service.api.deps import ServicesDep
-from service.domain import Draft, DraftStatus
+from service.domain import Draft
 from service.domain.profile_audit import AuditReport, ProfileSet
-from service.errors import Invalid
-from service.generation.surfaces import load_surfaces
 from service.profiles.audit import audit
-from service.profiles.rewrite import RewriteOption, RewriteRequest, recheck, rewrite
+from service.profiles.rewrite import RewriteOption, RewriteRequest, accepted_draft, rewrite
 from service.storage.repositories import (
     DraftRepo,
     ProfileAuditRepo,
@@ -87,28 +83,8 @@ def audit_history(workspace: str, services: ServicesDep) -> list[ProfileAuditSum
 def accept_rewrite(workspace: str, body: AcceptRewrite, services: ServicesDep) -> Draft:
     """Keep an accepted (maybe edited) profile text as an approved draft of kind `profile`,
     with the audit's checks run on it again: a person may accept a text the checks fault."""
-    original = body.profiles.channels.get(body.channel, {}).get(body.field)
-    if original is None:
-        raise Invalid(f"no profile field {body.channel}.{body.field} in `profiles`")
     with services.db.session() as s:
         WorkspaceRepo(s).get(workspace)
-    catalog = load_surfaces()
-    found = audit(body.profiles, catalog=catalog).findings
-    here = (body.channel, body.field)
-    wrong = " ".join(f.evidence for f in found if (f.channel, f.field) == here)
-    checks = recheck(body.profiles, body.channel, body.field, body.text, catalog, None, wrong)
+    draft = accepted_draft(workspace, body.profiles, body.channel, body.field, body.text)
     with services.db.session() as s:
-        return DraftRepo(s).add(
-            Draft(
-                id=str(uuid.uuid4()),
-                workspace=workspace,
-                kind="profile",
-                surface=f"{body.channel}.{body.field}",
-                language=body.profiles.language,
-                text=body.text,
-                checks=checks,
-                passed=all(c.passed for c in checks if c.hard),
-                status=DraftStatus.approved,
-                source_text=original,
-            )
-        )
+        return DraftRepo(s).add(draft)

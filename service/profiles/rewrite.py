@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.domain.draft import Check
+from service.domain.draft import Check, Draft, DraftStatus
 from service.domain.profile_audit import AuditReport, FindingCode, ProfileSet
 from service.errors import Invalid, ProviderResponseInvalid
 from service.generation.facts import FactKind, extract_facts
@@ -306,3 +307,29 @@ def rewrite(
             seen.add(o.text)
             (shown if o.passed else hidden).append(o)
     return report, shown, hidden
+
+
+def accepted_draft(
+    workspace: str, profiles: ProfileSet, channel: str, field: str, text: str
+) -> Draft:
+    """An accepted (maybe edited) profile text as an approved draft of kind `profile`, with the
+    audit's checks run on it again: a person may accept a text the checks fault."""
+    original = profiles.channels.get(channel, {}).get(field)
+    if original is None:
+        raise Invalid(f"no profile field {channel}.{field} in the profiles")
+    catalog = load_surfaces()
+    found = audit(profiles, catalog=catalog).findings
+    wrong = " ".join(f.evidence for f in found if (f.channel, f.field) == (channel, field))
+    checks = recheck(profiles, channel, field, text, catalog, None, wrong)
+    return Draft(
+        id=str(uuid.uuid4()),
+        workspace=workspace,
+        kind="profile",
+        surface=f"{channel}.{field}",
+        language=profiles.language,
+        text=text,
+        checks=checks,
+        passed=all(c.passed for c in checks if c.hard),
+        status=DraftStatus.approved,
+        source_text=original,
+    )

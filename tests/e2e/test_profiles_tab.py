@@ -1,0 +1,48 @@
+"""A team audits its profile texts in the browser: counts against limits, findings highlighted,
+a rule-based rewrite with a diff, accepted into the workspace's drafts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from service.container import Services
+from service.providers.llm_fake import FakeLLM
+from service.storage.repositories import DraftRepo, ProfileAuditRepo
+
+
+def test_a_team_audits_profiles_and_accepts_a_fixed_text(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    # The model's option invents a phone number: it must be hidden, with the reason.
+    fake_llm.default = json.dumps({"text": "Omvisning hver dag! Ring 55 12 34 99."})
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2200})
+    page.goto(f"{live_url}/ui/", wait_until="load")
+    page.get_by_role("tab", name="Profiltekster").click()
+    page.locator("#profiles-go").click()  # the example profiles are filled in
+    table = page.locator("#profiles-table")
+    table.locator("tr.gj-field").first.wait_for(timeout=30_000)
+    fb = table.locator("tr[data-field='facebook.description']")
+    assert fb.locator(".gj-finding[data-code='inconsistent_fact']").count() == 2
+    assert fb.locator(".gj-finding[data-code='outdated']").count() == 2
+    assert "/255" in fb.locator(".gj-count").inner_text()
+    assert "100/100" not in page.locator("#profiles-summary").inner_text()
+
+    page.locator("#profiles-field input").click()
+    page.get_by_role("option", name="facebook.description").click()
+    page.locator("#profiles-propose").click()
+    option = page.locator("#profiles-options .gj-option").first
+    option.wait_for(timeout=30_000)
+    assert option.locator("ins").count() >= 1 and option.locator("del").count() >= 1
+    assert "inconsistent_fact" in (page.locator("#profiles-options details").text_content() or "")
+    edit = page.locator("#profiles-edit textarea")
+    assert "55 12 34 56" in edit.input_value() and "55 12 34 65" not in edit.input_value()
+    page.locator("#profiles-accept").click()
+    page.locator("#profiles-accepted").get_by_text("Lagret").wait_for(timeout=30_000)
+
+    with services.db.session() as s:
+        [draft] = DraftRepo(s).list("demo", kind="profile")
+        history = ProfileAuditRepo(s).history("demo")
+    assert draft.surface == "facebook.description" and draft.passed
+    assert "55 12 34 56" in draft.text
+    assert len(history) == 1 and history[0].overall < 100
