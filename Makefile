@@ -57,5 +57,10 @@ test: install-test lint
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Quality eval on the dev cases with the configured model (EVAL_ARGS="" for all 30 cases, ~25 min).
+EVAL_ARGS ?= --limit 6
+eval: install
+	$(BIN)/gjenbruk eval $(EVAL_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
