@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -28,7 +28,7 @@ from service.domain import (
 from service.errors import Invalid, ProviderResponseInvalid
 from service.generation.checks import CheckContext, hard_failures, run_checks
 from service.generation.consent import ConsentVerdict, decide
-from service.generation.facts import STRICT_KINDS, FactKind, extract_facts
+from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts
 from service.generation.grounding import Example, render_examples, select_examples
 from service.generation.injection import instruction_sentences, without_instructions
 from service.generation.language import NAMES, detect
@@ -36,7 +36,7 @@ from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, SurfaceKind, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
-from service.providers.llm import LLM, Usage
+from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
 from service.providers.vectors import VectorStore
 from service.storage.db import Database
@@ -112,6 +112,16 @@ class _Source(BaseModel):
     consent: Consent | None
 
 
+class _Prepared(BaseModel):
+    organisation: str
+    voice: str
+    source: _Source
+    language: str
+    facts: list[Fact]
+    examples: list[Example]
+    contact_context: list[str]
+
+
 def _scope_needed(surface: Surface) -> ConsentScope | None:
     if surface.kind is SurfaceKind.earned:
         return None
@@ -175,8 +185,7 @@ class VariantPipeline:
             consent=consent,
         )
 
-    def run(self, req: VariantRequest, progress: ProgressFn | None = None) -> VariantResponse:
-        surfaces = [self.catalog.get(s) for s in dict.fromkeys(req.surfaces)]
+    def _prepare(self, req: VariantRequest) -> _Prepared:
         with self.db.session() as s:
             ws = WorkspaceRepo(s).get(req.workspace)
             posts = PostRepo(s).list(req.workspace)
@@ -184,6 +193,37 @@ class VariantPipeline:
         language = req.language or detect(source.text).language or ws.language
         if language not in ("nb", "nn", "en"):
             language = ws.language
+        examples = select_examples(
+            self.vectors,
+            req.workspace,
+            source.text,
+            posts,
+            exclude_ids=[source.post.id] if source.post else [],
+        )
+        return _Prepared(
+            organisation=ws.name,
+            voice=ws.brand_voice,
+            source=source,
+            language=language,
+            facts=extract_facts(without_instructions(source.text)),
+            examples=examples,
+            # The organisation's own links, e-mail and phone numbers appear across its posts.
+            contact_context=[without_instructions(p.text) for p in posts],
+        )
+
+    def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
+        """The first prompt each surface's variant would be generated from, without calling the
+        model: for token and cost estimates, and for a person who wants to see it."""
+        prep = self._prepare(req)
+        return {
+            sf.id: self._messages(req, prep, sf)[0]
+            for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces))
+        }
+
+    def run(self, req: VariantRequest, progress: ProgressFn | None = None) -> VariantResponse:
+        surfaces = [self.catalog.get(s) for s in dict.fromkeys(req.surfaces)]
+        prep = self._prepare(req)
+        source, language, facts = prep.source, prep.language, prep.facts
         warnings: list[str] = []
         injected = instruction_sentences(source.text)
         if injected:
@@ -191,7 +231,6 @@ class VariantPipeline:
                 "Kilden inneholder tekst som ligner en beskjed til språkmodellen; den er behandlet "
                 f"som data, og fakta i den brukes ikke: «{injected[0][:80]}»"
             )
-        facts = extract_facts(without_instructions(source.text))
         decisions = {
             sf.id: decide(
                 source_type=source.source_type,
@@ -211,15 +250,7 @@ class VariantPipeline:
             warnings.append(
                 "La til «ugc_permission_request»: be om tillatelse før innholdet brukes videre."
             )
-        examples = select_examples(
-            self.vectors,
-            req.workspace,
-            source.text,
-            posts,
-            exclude_ids=[source.post.id] if source.post else [],
-        )
-        # The organisation's own links, e-mail and phone numbers appear across its posts.
-        contact_context = [without_instructions(p.text) for p in posts]
+        examples = prep.examples
         variants: list[Variant] = []
         total = len(surfaces) * req.n
         done = 0
@@ -229,12 +260,7 @@ class VariantPipeline:
                 if decision is not None and decision.verdict is ConsentVerdict.refuse:
                     variants.append(self._refused(sf, language, decision.message))
                 else:
-                    variants.append(
-                        self._one(
-                            req, ws.name, ws.brand_voice, sf, language, source, facts,
-                            examples, contact_context,
-                        )
-                    )  # fmt: skip
+                    variants.append(self._one(req, prep, sf))
                 done += 1
                 if progress:
                     progress(sf.id, done, total)
@@ -275,43 +301,41 @@ class VariantPipeline:
             prompt="",
         )
 
-    def _one(
-        self,
-        req: VariantRequest,
-        organisation: str,
-        voice: str,
-        sf: Surface,
-        language: str,
-        source: _Source,
-        facts: Sequence[Any],
-        examples: Sequence[Example],
-        context_texts: list[str],
-    ) -> Variant:
-        required = [f for f in facts if f.kind in STRICT_KINDS or f.kind is FactKind.name]
+    def _messages(
+        self, req: VariantRequest, prep: _Prepared, sf: Surface
+    ) -> tuple[list[ChatMessage], CheckContext, str]:
+        """The first prompt for one surface, the check context, and the facts as listed."""
+        required = [f for f in prep.facts if f.kind in STRICT_KINDS or f.kind is FactKind.name]
         ctx = CheckContext(
             surface=sf,
-            language=language,
+            language=prep.language,
             required=required,
-            source_text=without_instructions(source.text),
-            context_texts=context_texts,
+            source_text=without_instructions(prep.source.text),
+            context_texts=prep.contact_context,
         )
         facts_text = "\n".join(f"- {f.text}" for f in required) or "(ingen)"
-        language_name = NAMES[language]
-        schema = schema_for(sf.id)
         template = load_prompt("variant")
         messages = template.messages(
-            organisation=organisation,
-            surface=f"{sf.name(language)} ({sf.id})",
-            surface_rules=sf.rules_text(language),
-            language_name=language_name,
-            voice=voice or "vennlig, konkret og lokal",
+            organisation=prep.organisation,
+            surface=f"{sf.name(prep.language)} ({sf.id})",
+            surface_rules=sf.rules_text(prep.language),
+            language_name=NAMES[prep.language],
+            voice=prep.voice or "vennlig, konkret og lokal",
             phase=PHASE_NB[req.phase] if req.phase else "velg selv ut fra flaten",
             facts=facts_text,
-            examples=render_examples(examples),
-            source=source.text,
+            examples=render_examples(prep.examples),
+            source=prep.source.text,
             tone=req.tone or "som organisasjonens beste innlegg",
             fields=_fields_hint(sf.id),
         )
+        return messages, ctx, facts_text
+
+    def _one(self, req: VariantRequest, prep: _Prepared, sf: Surface) -> Variant:
+        language, source, examples = prep.language, prep.source, prep.examples
+        messages, ctx, facts_text = self._messages(req, prep, sf)
+        language_name = NAMES[language]
+        schema = schema_for(sf.id)
+        template = load_prompt("variant")
         usage = Usage()
         attempts = 0
         parts: dict[str, Any] | None = None

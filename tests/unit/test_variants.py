@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -212,3 +212,19 @@ def test_fragments_markup_and_repeated_headlines_are_not_copy(
     first = " ".join(c.detail for c in ad.checks)
     assert "<kilde>" not in " ".join(ad.parts["headlines"]), first
     assert len(ad.parts["headlines"]) == len({h.lower() for h in ad.parts["headlines"]})
+
+
+def test_prompts_are_rendered_without_calling_the_model(services: Services) -> None:
+    load_demo(services.db, services.vectors)
+    llm = cast(FakeLLM, services.llm)
+    prompts = services.variants.prompts(
+        VariantRequest(
+            workspace="demo",
+            text="Sider til 189,- i gårdsbutikken.",
+            surfaces=["x_post", "meta_ad"],
+        )
+    )
+    assert list(prompts) == ["x_post", "meta_ad"]
+    user = prompts["meta_ad"][-1].content
+    assert "Sider til 189,- i gårdsbutikken." in user and "189,-" in user
+    assert not llm.requests, "no model call for a preview"
