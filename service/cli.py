@@ -566,6 +566,124 @@ def audit_profiles(
     run(as_json, body, show)
 
 
+@app.command("plan")
+def plan_(
+    file: Annotated[Path, typer.Argument(help="A month plan, like shared/data/*/plan.json.")],
+    slots_only: Annotated[bool, typer.Option("--slots-only", help="Only the schedule.")] = False,
+    generate: Annotated[bool, typer.Option("--generate", help="Write a draft per slot.")] = False,
+    export_format: Annotated[
+        str | None, typer.Option("--export", help="ics, buffer, hootsuite, publer or md")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the export.")] = None,
+    date_format: Annotated[
+        str, typer.Option("--date-format", help="Hootsuite: dd/mm or mm/dd")
+    ] = "dd/mm",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Slots for a month from a plan (frequencies, category mix, holidays); with --generate a
+    checked draft per slot as a resumable job; exports for Buffer, Hootsuite, Publer, iCal."""
+    from service.errors import Invalid
+    from service.planning.estimate import estimate
+    from service.planning.service import (
+        export,
+        load_plan,
+        planned_posts,
+        submit_plan_job,
+    )
+    from service.planning.slots import make_slots
+
+    formats = ("ics", "buffer", "hootsuite", "publer", "md")
+
+    def body() -> Any:
+        plan = load_plan(file)
+        if export_format is not None and export_format not in formats:
+            raise Invalid(f"--export must be one of {', '.join(formats)}")
+        if export_format is not None and out is None:
+            raise Invalid("--export needs --out PATH")
+        if export_format is not None and not generate:
+            raise Invalid("--export writes drafts: add --generate")
+        slots = make_slots(plan)
+        result: dict[str, Any] = {
+            "slots": [
+                s.model_dump(
+                    mode="json",
+                    include={"date", "time", "channel", "category", "theme", "occasion"},
+                )
+                for s in slots
+            ],
+            "drafts": [],
+            "estimate": {},
+        }
+        if slots_only and not generate:
+            return result
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        from service.storage.repositories import WorkspaceRepo
+
+        with services.db.session() as s:
+            if WorkspaceRepo(s).find(ws) is None:
+                raise Invalid(
+                    f"no workspace {ws!r}: import the organisation's posts first "
+                    f"(gjenbruk import EXPORTS -w {ws})"
+                )
+        result["estimate"] = estimate(services.variants, ws, plan, slots).model_dump()
+        if not generate:
+            return result
+        job = submit_plan_job(services, ws, plan, slots)
+        job = follow_job(services, job.id)
+        result["job_id"] = job.id
+        posts = planned_posts(services, job.id, slots)
+        from service.storage.repositories import JobRepo
+
+        with services.db.session() as s:
+            items = {i.key: i for i in JobRepo(s).items(job.id)}
+        result["drafts"] = [
+            {
+                "slot": p.slot.model_dump(mode="json"),
+                "text": p.text,
+                "checks": [
+                    {k: c[k] for k in ("name", "passed", "detail")}
+                    for c in ((items[p.slot.key].result or {}).get("checks", []))
+                ],
+                "passed": p.passed,
+            }
+            for p in posts
+        ]
+        if export_format is not None and out is not None:
+            data = export(
+                export_format,  # type: ignore[arg-type]
+                posts,
+                workspace=ws,
+                plan=plan,
+                date_format=date_format,
+            )
+            out.write_bytes(data)
+            result["export"] = {"format": export_format, "path": str(out), "bytes": len(data)}
+        return result
+
+    def show(res: dict[str, Any]) -> None:
+        table = Table("dato", "tid", "kanal", "kategori", "tema", title=str(file))
+        for s in res["slots"]:
+            table.add_row(s["date"], s["time"], s["channel"], s["category"], s["theme"])
+        err.print(table)
+        if res["estimate"]:
+            e = res["estimate"]
+            err.print(
+                f"Anslag: {e['drafts']} utkast, {e['prompt_tokens']} + {e['completion_tokens']} "
+                f"tokens, ${e['cost_usd']:.4f}"
+                + (f", ca. {e['seconds'] / 60:.0f} min lokalt" if e.get("seconds") else "")
+            )
+        for d in res["drafts"]:
+            mark = "[green]✓[/]" if d["passed"] else "[red]✗[/]"
+            err.rule(f"{d['slot']['date']} {d['slot']['channel']} {d['slot']['category']} {mark}")
+            typer.echo(d["text"])
+        if res.get("export"):
+            err.print(f"Skrev {res['export']['path']} ({res['export']['format']}).")
+
+    run(as_json, body, show)
+
+
 @app.command("eval")
 def eval_(
     model: Annotated[

@@ -54,6 +54,7 @@ def select_examples(
     posts: Sequence[Post],
     *,
     prefer_channel: Channel | None = None,
+    prefer_category: str | None = None,
     exclude_ids: Sequence[str] = (),
     budget_tokens: int = 600,
     max_examples: int = 3,
@@ -76,6 +77,8 @@ def select_examples(
         score = relevance + PERFORMANCE_WEIGHT * (pct if pct is not None else 0.25)
         if prefer_channel is not None and post.channel == prefer_channel:
             score += 0.1  # same channel: its style fits the target best
+        if prefer_category is not None and post.category == prefer_category:
+            score += 0.5  # a month plan's draft is grounded in its category's best posts
         ranked.append(
             Example(
                 post_id=post.id,

@@ -65,6 +65,9 @@ class VariantRequest(BaseModel):
     source_type: SourceType = SourceType.own
     author: str = Field(default="", max_length=200)
     consent: Consent | None = None
+    category: str | None = Field(
+        default=None, max_length=60, description="ground in this content category's best posts"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> VariantRequest:
@@ -199,6 +202,7 @@ class VariantPipeline:
             source.text,
             posts,
             exclude_ids=[source.post.id] if source.post else [],
+            prefer_category=req.category,
         )
         return _Prepared(
             organisation=ws.name,

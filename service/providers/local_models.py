@@ -26,6 +26,7 @@ class LocalModelSpec(BaseModel):
     sha256: str
     licence: str = ""
     note: str = ""
+    tokens_per_second: float | None = None  # measured generation speed (bench/local_model.py)
 
 
 @lru_cache(maxsize=1)

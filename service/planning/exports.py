@@ -1,0 +1,133 @@
+"""A month's drafts in the formats the scheduling tools read. Each writer cites the format's
+source; tests read every file back with a standard parser (csv, icalendar)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from collections.abc import Sequence
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from pydantic import BaseModel
+
+from service.planning.models import Slot
+
+ExportFormat = Literal["md", "buffer", "hootsuite", "publer", "ics"]
+# Stable event ids: the same workspace, slot and channel give the same UID on every export, so
+# a calendar that imports the file again updates the event instead of adding a second one.
+_UID_NAMESPACE = uuid.UUID("6f1d9a52-8c7e-4f0b-9a57-3c2e1d0b7a41")
+
+
+class PlannedPost(BaseModel):
+    slot: Slot
+    text: str
+    passed: bool = True
+    link: str = ""
+
+
+def _when(p: PlannedPost) -> dt.datetime:
+    hour, minute = map(int, p.slot.time.split(":"))
+    return dt.datetime.combine(p.slot.date, dt.time(hour, minute))
+
+
+def markdown(posts: Sequence[PlannedPost], title: str) -> str:
+    lines = [f"# {title}", ""]
+    for p in posts:
+        s = p.slot
+        mark = "" if p.passed else " ⚠️ ikke bestått"
+        lines += [
+            f"## {s.date.isoformat()} {s.time} · {s.channel} · {s.category}{mark}",
+            f"*{s.theme}*" + (f" · {s.occasion}" if s.occasion else ""),
+            "",
+            p.text or "_(ingen tekst)_",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def buffer_csv(posts: Sequence[PlannedPost]) -> str:
+    """Buffer bulk upload: header `Text,Image URL,Tags,Posting Time`, time `YYYY-MM-DD HH:mm`.
+    Source: https://support.buffer.com/article/926-how-to-bulk-upload-posts-to-buffer"""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["Text", "Image URL", "Tags", "Posting Time"])
+    for p in posts:
+        w.writerow([p.text, "", p.slot.category, _when(p).strftime("%Y-%m-%d %H:%M")])
+    return out.getvalue()
+
+
+def hootsuite_csv(posts: Sequence[PlannedPost], date_format: Literal["dd/mm", "mm/dd"]) -> str:
+    """Hootsuite Bulk Composer: no header; columns date, message, link; the date as
+    dd/mm/yyyy hh:mm or mm/dd/yyyy hh:mm (chosen on upload), 24-hour clock, minutes ending in 0
+    or 5. Source: https://help.hootsuite.com/hc/en-us/articles/204598140"""
+    pattern = "%d/%m/%Y %H:%M" if date_format == "dd/mm" else "%m/%d/%Y %H:%M"
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    for p in posts:
+        when = _when(p)
+        when = when.replace(minute=when.minute - when.minute % 5)
+        w.writerow([when.strftime(pattern), p.text, p.link])
+    return out.getvalue()
+
+
+PUBLER_COLUMNS = [
+    "Date",
+    "Text",
+    "Link(s)",
+    "Media URL(s)",
+    "Title",
+    "Label(s)",
+    "Alt text(s)",
+    "Comment(s)",
+    "Pin board, FB album, or Google category",
+    "Post subtype",
+    "CTA",
+    "Reminder",
+]
+
+
+def publer_csv(posts: Sequence[PlannedPost]) -> str:
+    """Publer's twelve-column CSV template (kept whole: Publer reads the columns by position),
+    date in the international format `YYYY-MM-DD HH:MM`.
+    Source: https://publer.com/blog/ultimate-csv-bulk-scheduler-social-media/"""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(PUBLER_COLUMNS)
+    for p in posts:
+        row = [""] * len(PUBLER_COLUMNS)
+        row[0] = _when(p).strftime("%Y-%m-%d %H:%M")
+        row[1] = p.text
+        row[2] = p.link
+        row[5] = p.slot.category
+        w.writerow(row)
+    return out.getvalue()
+
+
+def event_uid(workspace: str, slot: Slot) -> str:
+    return f"{uuid.uuid5(_UID_NAMESPACE, f'{workspace}|{slot.key}')}@gjenbruk"
+
+
+def ics(posts: Sequence[PlannedPost], workspace: str, timezone: str, title: str) -> bytes:
+    """iCalendar (RFC 5545) via the icalendar library: one 15-minute event per draft."""
+    cal = Calendar()
+    cal.add("prodid", "-//Gjenbruk//månedsplan//NO")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", title)
+    zone = ZoneInfo(timezone)
+    stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # fixed: re-exports are byte-identical
+    for p in posts:
+        start = _when(p).replace(tzinfo=zone)
+        event = Event()
+        event.add("uid", event_uid(workspace, p.slot))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + dt.timedelta(minutes=15))
+        event.add("summary", f"{p.slot.channel}: {p.slot.theme}")
+        event.add("description", p.text)
+        event.add("categories", [p.slot.category])
+        cal.add_component(event)
+    return bytes(cal.to_ical())
