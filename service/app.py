@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from service import __version__
-from service.api import health, jobs, library, profiles, search, variants, workspaces
+from service.api import health, jobs, library, plans, profiles, search, variants, workspaces
 from service.api.errors import install_error_handlers
 from service.container import Services
 from service.doctor import diagnose
@@ -48,6 +48,7 @@ def create_app(
         library.router,
         variants.router,
         profiles.router,
+        plans.router,
     ):
         app.include_router(router)
 

@@ -53,7 +53,9 @@ def job_key(workspace: str, plan: ContentPlan, slots: list[Slot]) -> str:
     return "plan-" + hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def submit_plan_job(services: Any, workspace: str, plan: ContentPlan, slots: list[Slot]) -> Any:
+def submit_plan_job(
+    services: Any, workspace: str, plan: ContentPlan, slots: list[Slot], key: str | None = None
+) -> Any:
     job, _ = services.jobs.submit(
         workspace,
         PLAN_JOB,
@@ -62,7 +64,7 @@ def submit_plan_job(services: Any, workspace: str, plan: ContentPlan, slots: lis
             "plan": plan.model_dump(mode="json"),
             "slots": [s.model_dump(mode="json") for s in slots],
         },
-        idempotency_key=job_key(workspace, plan, slots),
+        idempotency_key=key or job_key(workspace, plan, slots),
     )
     return job
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import delete, func, select
@@ -34,6 +35,7 @@ from service.storage.tables import (
     FollowerDeltaRow,
     JobItemRow,
     JobRow,
+    PlanRow,
     PostRow,
     ProfileAuditRow,
     WorkspaceRow,
@@ -619,3 +621,43 @@ class ProfileAuditRepo:
             )
             for r in rows
         ]
+
+
+class StoredPlan(BaseModel):
+    id: str
+    workspace: str
+    plan: dict[str, Any]
+    slots: list[dict[str, Any]] | None
+    job_id: str | None
+
+
+class PlanRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, workspace: str, plan: dict[str, Any]) -> StoredPlan:
+        row = PlanRow(id=str(uuid.uuid4()), workspace=workspace, plan=plan)
+        self.s.add(row)
+        self.s.flush()
+        return self._out(row)
+
+    def get(self, plan_id: str) -> StoredPlan:
+        row = self.s.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFound(f"no plan {plan_id!r}")
+        return self._out(row)
+
+    def update(self, plan_id: str, **values: Any) -> StoredPlan:
+        row = self.s.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFound(f"no plan {plan_id!r}")
+        for key, value in values.items():
+            setattr(row, key, value)
+        self.s.flush()
+        return self._out(row)
+
+    @staticmethod
+    def _out(row: PlanRow) -> StoredPlan:
+        return StoredPlan(
+            id=row.id, workspace=row.workspace, plan=row.plan, slots=row.slots, job_id=row.job_id
+        )

@@ -210,3 +210,18 @@ class ProfileAuditRow(Base):
     profiles: Mapped[dict[str, Any]] = mapped_column(JSON)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class PlanRow(Base):
+    """A month plan, its approved slots and the job that writes their drafts."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    workspace: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.slug", ondelete="CASCADE"), index=True
+    )
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    slots: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    job_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

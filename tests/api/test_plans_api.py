@@ -1,0 +1,73 @@
+"""Month plans over HTTP with the scripted model: plan → slots with estimate → generation job
+with progress → exports that parse; the same generation asked twice is one job."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from service.app import create_app
+from service.container import Services
+from service.library.demo import load_demo
+from service.providers.llm_fake import FakeLLM
+
+PLAN: dict[str, Any] = {
+    "organisation": "Eplehagen Sideri",
+    "target_month": "2026-12",
+    "channels": [{"channel": "facebook", "posts_per_week": 2}],
+    "category_weights": {"produkt": 0.5, "ansatte": 0.5},
+}
+
+
+@pytest.fixture
+def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
+    load_demo(services.db, services.vectors)
+    fake_llm.default = json.dumps(
+        {"text": "Nå har vi tappet årets første flasker med sider. Kom innom gårdsbutikken!"}
+    )
+    with TestClient(create_app(services=services, with_ui=False)) as c:
+        yield c
+
+
+def test_plan_slots_generate_and_export(client: TestClient) -> None:
+    r = client.post("/v1/plans", json={"workspace": "demo", "plan": PLAN})
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert any(o["name"] == "Julaften" for o in plan["occasions"])
+    assert client.post(f"/v1/plans/{plan['id']}/generate").status_code == 422  # slots first
+    slots = client.post(f"/v1/plans/{plan['id']}/slots").json()
+    assert len(slots["slots"]) == 9 and slots["estimate"]["prompt_tokens"] > 0
+    first = client.post(f"/v1/plans/{plan['id']}/generate").json()
+    second = client.post(f"/v1/plans/{plan['id']}/generate").json()
+    assert first["job_id"] == second["job_id"] and first["total"] == 9
+    deadline = time.monotonic() + 120
+    while (job := client.get(f"/v1/jobs/{first['job_id']}").json()["job"])["status"] != "done":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert job["done"] == 9
+    ics = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "ics"})
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert len(list(Calendar.from_ical(ics.content).walk("VEVENT"))) == 9
+    buffer = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "buffer"}).text
+    rows = list(csv.DictReader(io.StringIO(buffer)))
+    assert len(rows) == 9 and "sider" in rows[0]["Text"]
+
+
+def test_bad_plans_and_unknown_ids_get_a_clear_4xx(client: TestClient) -> None:
+    bad = {**PLAN, "target_month": "desember"}
+    r = client.post("/v1/plans", json={"workspace": "demo", "plan": bad})
+    assert r.status_code == 422 and "target_month" in r.text
+    r = client.post("/v1/plans", json={"workspace": "nope", "plan": PLAN})
+    assert r.status_code == 404
+    assert client.post("/v1/plans/nope/slots").status_code == 404
+    plan = client.post("/v1/plans", json={"workspace": "demo", "plan": PLAN}).json()
+    r = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "pdf"})
+    assert r.status_code == 422
