@@ -64,6 +64,7 @@ def create_app(
 
 
 def _ui_backend(services: Services) -> UiBackend:
+    from service.ui_plans import plans_backend
     from service.ui_profiles import profiles_backend
     from service.ui_variants import variants_backend
     from ui.analytics_view import AnalyticsBackend
@@ -101,4 +102,5 @@ def _ui_backend(services: Services) -> UiBackend:
         analytics=analytics,
         variants=variants_backend(services),
         profiles=profiles_backend(services),
+        plans=plans_backend(services),
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI
 
-from ui import analytics_view, library_tab, profiles_tab, variants_tab
+from ui import analytics_view, library_tab, plans_tab, profiles_tab, variants_tab
 from ui.texts import I18N, t
 
 
@@ -22,6 +22,7 @@ class UiBackend:
     analytics: analytics_view.AnalyticsBackend
     variants: variants_tab.VariantsBackend
     profiles: profiles_tab.ProfilesBackend
+    plans: plans_tab.PlansBackend
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -44,6 +45,8 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                 profiles_tab.build(
                     backend.profiles, backend.workspaces(), backend.default_workspace
                 )
+            with gr.Tab(t("plans_tab"), id="plans"):
+                plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")
