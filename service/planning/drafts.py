@@ -34,6 +34,20 @@ def slot_brief(plan: ContentPlan, slot: Slot) -> str:
     return " ".join(lines)
 
 
+# Earlier drafts' vectors, so a month of N drafts embeds N texts, not N²/2.
+_VECTORS: dict[tuple[str, str], list[float]] = {}
+
+
+def _embed(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
+    missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _VECTORS]
+    if missing:
+        if len(_VECTORS) > 20_000:
+            _VECTORS.clear()
+        for text, vector in zip(missing, embedder.embed_documents(missing), strict=True):
+            _VECTORS[(embedder.name, text)] = vector
+    return [_VECTORS[(embedder.name, t)] for t in texts]
+
+
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
@@ -67,8 +81,8 @@ def draft_for_slot(
         v = out.variants[0]
         similarity = 0.0
         if v.text and earlier:
-            mine = embedder.embed_documents([v.text])[0]
-            similarity = max(_cosine(mine, e) for e in embedder.embed_documents(list(earlier)))
+            mine = _embed(embedder, [v.text])[0]
+            similarity = max(_cosine(mine, e) for e in _embed(embedder, list(earlier)))
         best = {
             "slot": slot.model_dump(mode="json"),
             "text": v.text,
