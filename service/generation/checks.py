@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,7 +22,8 @@ from service.generation.facts import (
     missing_facts,
 )
 from service.generation.language import check_language
-from service.generation.surfaces import LinkRule, Surface
+from service.generation.prompts import load_prompt
+from service.generation.surfaces import LinkRule, Surface, load_surfaces
 from service.generation.text_length import count_length
 from service.generation.variant_schemas import main_text, paste_text
 
@@ -112,10 +114,31 @@ _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 MIN_WORDS = 4  # below this a post is a fragment, whatever the checks on length say
 
 
+@lru_cache(maxsize=1)
+def _prompt_echoes() -> tuple[re.Pattern[str], ...]:
+    """The prompts' own headings ("Fakta som må med", "Regler for flaten") and every surface
+    id: a small model that echoes its instructions writes these, a person never does."""
+    heads: set[str] = set()
+    for name in ("variant", "variant_repair"):
+        template = load_prompt(name)
+        for line in (template.system + "\n" + template.user).splitlines():
+            head = re.split(r"[:(«${]", line.strip(" -"))[0].strip()
+            if len(head) >= 12 and " " in head:
+                heads.add(head.lower())
+    ids = load_surfaces().ids()
+    return (
+        re.compile("|".join(re.escape(h) for h in sorted(heads)), re.I),
+        re.compile(r"\b(?:" + "|".join(map(re.escape, ids)) + r")\b", re.I),
+    )
+
+
 def item_problem(item: str) -> str | None:
     """Why one headline, description or text is not usable copy, if it is not."""
     if _MARKUP.search(item):
         return f"inneholder markering fra ledeteksten: «{item[:40]}»"
+    for pattern in _prompt_echoes():
+        if m := pattern.search(item):
+            return f"gjentar ledeteksten: «{m.group(0)[:40]}»"
     if not _WORD.search(item):
         return f"ingen ord: «{item[:40]}»"
     return None

@@ -228,3 +228,18 @@ def test_prompts_are_rendered_without_calling_the_model(services: Services) -> N
     user = prompts["meta_ad"][-1].content
     assert "Sider til 189,- i gårdsbutikken." in user and "189,-" in user
     assert not llm.requests, "no model call for a preview"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "Instagram-innlegg (bildetekst) (instagram_post)",
+        "Fakta som må med",
+        "Regler for flaten: høyst 2200 tegn",
+    ],
+)
+def test_a_model_echoing_its_instructions_fails_the_content_check(junk: str) -> None:
+    from service.generation.checks import item_problem
+
+    assert item_problem(junk) is not None
+    assert item_problem("Lørdag deler butikkene ut godteri til barn i kostyme.") is None
