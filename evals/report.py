@@ -215,6 +215,18 @@ def markdown(summary: dict[str, Any]) -> str:
             "Deterministic codes together: "
             + ", ".join(f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in micro.items()),
         ]
+    plans = summary.get("plan_validity") or []
+    if plans:
+        lines += ["", "## Month plans against their expectations", ""]
+        lines += ["| plan | slots | counts ok | marking days | on holidays | late | mix distance |"]
+        lines += ["|---|---|---|---|---|---|---|"]
+        for p in plans:
+            ok = all(p["post_counts_ok"].values())
+            lines.append(
+                f"| {p['plan']} | {p['slots']} | {'yes' if ok else 'NO'} | "
+                f"{p['marking_days_known']} | {p['posts_on_public_holidays']} | "
+                f"{len(p['occasion_posts_after_the_day'])} | {p['category_mix_distance']} |"
+            )
     lines += ["", "## Metrics", ""]
     lines += [f"- `{k}`: {v}" for k, v in summary["metrics"].items()]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.cases import RepurposeCase, default_case_files, load_cases
+from evals.plan_validity import score_plans
 from evals.profile_audit import score_folders
 from evals.report import markdown, summarise
 from evals.runner import (
@@ -109,6 +110,8 @@ def run_eval(
     }
     summary = summarise(scored, meta)
     summary["profile_audit"] = profile_audit_suite(case_files)
+    roots = sorted({f.parent for f in case_files} or {f.parent for f in default_case_files()})
+    summary["plan_validity"] = score_plans(roots)
     target = out or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target.mkdir(parents=True, exist_ok=True)
     (target / "report.json").write_text(

@@ -41,6 +41,7 @@ def test_a_recording_is_rescored_without_a_model_and_the_same_twice(tmp_path: Pa
     assert first["cases"] and (tmp_path / "report" / "report.md").is_file()
     audit = first["profile_audit"]["deterministic_micro"]
     assert audit["f1"] >= 0.9
+    assert first["plan_validity"] and all(p["valid"] for p in first["plan_validity"])
 
 
 @pytest.mark.integration
