@@ -49,6 +49,7 @@ def create_app(
         variants.router,
         profiles.router,
         plans.router,
+        plans.drafts_router,
     ):
         app.include_router(router)
 

@@ -586,6 +586,7 @@ def plan_(
     from service.errors import Invalid
     from service.planning.estimate import estimate
     from service.planning.service import (
+        best_hours,
         export,
         load_plan,
         planned_posts,
@@ -603,7 +604,16 @@ def plan_(
             raise Invalid("--export needs --out PATH")
         if export_format is not None and not generate:
             raise Invalid("--export writes drafts: add --generate")
-        slots = make_slots(plan)
+        services = None
+        hours: dict[str, str] = {}
+        if workspace:
+            from service.storage.repositories import WorkspaceRepo
+
+            services = _services()
+            with services.db.session() as s:
+                if WorkspaceRepo(s).find(workspace) is not None:
+                    hours = best_hours(services.db, workspace)
+        slots = make_slots(plan, hours)
         result: dict[str, Any] = {
             "slots": [
                 s.model_dump(
@@ -617,7 +627,7 @@ def plan_(
         }
         if slots_only and not generate:
             return result
-        services = _services()
+        services = services or _services()
         ws = workspace or services.settings.default_workspace
         from service.storage.repositories import WorkspaceRepo
 
@@ -680,6 +690,34 @@ def plan_(
             typer.echo(d["text"])
         if res.get("export"):
             err.print(f"Skrev {res['export']['path']} ({res['export']['format']}).")
+
+    run(as_json, body, show)
+
+
+@app.command("drafts")
+def drafts_(
+    category: Annotated[str, typer.Option(help="A content category, e.g. ansatte.")],
+    channel: Annotated[str, typer.Option(help="instagram, facebook, linkedin, tiktok or x")],
+    n: Annotated[int, typer.Option("-n", help="How many drafts (1-20).")] = 5,
+    language: Annotated[str, typer.Option(help="nb, nn or en")] = "nb",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Drafts in one category for one channel, grounded in that category's best posts."""
+    from service.planning.service import category_drafts
+
+    def body() -> Any:
+        services = _services()
+        ws = workspace or services.settings.default_workspace
+        with progress(f"Skriver {n} utkast") as bar:
+            bar.add_task("utkast", total=None)
+            return {"drafts": category_drafts(services, ws, category, channel, n, language)}
+
+    def show(res: dict[str, Any]) -> None:
+        for d in res["drafts"]:
+            mark = "[green]✓[/]" if d["passed"] else "[red]✗[/]"
+            err.rule(f"{d['slot']['category']} · {d['slot']['channel']} {mark}")
+            typer.echo(d["text"])
 
     run(as_json, body, show)
 

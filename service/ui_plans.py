@@ -9,7 +9,13 @@ from service.domain import DraftStatus
 from service.planning.calendar import occasions
 from service.planning.estimate import estimate
 from service.planning.models import Slot
-from service.planning.service import export, parse_plan, planned_posts, submit_plan_job
+from service.planning.service import (
+    best_hours,
+    export,
+    parse_plan,
+    planned_posts,
+    submit_plan_job,
+)
 from service.planning.slots import make_slots
 from service.storage.repositories import DraftRepo, JobRepo, WorkspaceRepo
 
@@ -24,7 +30,7 @@ def plans_backend(services: Services) -> PlansBackend:
         plan = parse_plan(raw)
         with services.db.session() as s:
             WorkspaceRepo(s).get(workspace)
-        made = make_slots(plan)
+        made = make_slots(plan, best_hours(services.db, workspace))
         return {
             "slots": [x.model_dump(mode="json") for x in made],
             "occasions": [o.model_dump(mode="json") for o in occasions(plan)],
@@ -33,7 +39,9 @@ def plans_backend(services: Services) -> PlansBackend:
 
     def start(workspace: str, raw: str) -> str:
         plan = parse_plan(raw)
-        job = submit_plan_job(services, workspace, plan, make_slots(plan))
+        job = submit_plan_job(
+            services, workspace, plan, make_slots(plan, best_hours(services.db, workspace))
+        )
         if not job.status.finished:
             services.jobs.start(job.id)
         return str(job.id)
@@ -53,7 +61,7 @@ def plans_backend(services: Services) -> PlansBackend:
 
     def download(workspace: str, raw: str, job_id: str, fmt: str, date_format: str) -> bytes:
         plan = parse_plan(raw)
-        made: list[Slot] = make_slots(plan)
+        made: list[Slot] = make_slots(plan, best_hours(services.db, workspace))
         posts = planned_posts(services, job_id, made)
         return export(fmt, posts, workspace=workspace, plan=plan, date_format=date_format)  # type: ignore[arg-type]
 

@@ -15,7 +15,13 @@ from service.planning.calendar import occasions
 from service.planning.estimate import Estimate, estimate
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan, Occasion, Slot
-from service.planning.service import export, planned_posts, submit_plan_job
+from service.planning.service import (
+    best_hours,
+    category_drafts,
+    export,
+    planned_posts,
+    submit_plan_job,
+)
 from service.planning.slots import make_slots
 from service.storage.repositories import PlanRepo, WorkspaceRepo
 
@@ -86,7 +92,7 @@ def plan_slots(plan_id: str, services: ServicesDep) -> SlotsOut:
     with services.db.session() as s:
         stored = PlanRepo(s).get(plan_id)
     plan = ContentPlan.model_validate(stored.plan)
-    slots = make_slots(plan)
+    slots = make_slots(plan, best_hours(services.db, stored.workspace))
     with services.db.session() as s:
         PlanRepo(s).update(plan_id, slots=[x.model_dump(mode="json") for x in slots])
     return SlotsOut(
@@ -138,3 +144,25 @@ def export_plan(
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+class CategoryDraftsIn(BaseModel):
+    workspace: str = Field(min_length=1, max_length=63)
+    category: str = Field(min_length=1, max_length=60)
+    channel: str = Field(min_length=1, max_length=20)
+    n: int = Field(default=5, ge=1, le=20)
+    language: str = Field(default="nb", pattern=r"^(nb|nn|en)$")
+
+
+drafts_router = APIRouter(prefix="/v1/drafts", tags=["plans"])
+
+
+@drafts_router.post("/category")
+def drafts_in_category(body: CategoryDraftsIn, services: ServicesDep) -> dict[str, Any]:
+    """ "5 drafts in category ansatte for Instagram": each checked, none a near-copy."""
+    with services.db.session() as s:
+        WorkspaceRepo(s).get(body.workspace)
+    drafts = category_drafts(
+        services, body.workspace, body.category, body.channel, body.n, body.language
+    )
+    return {"drafts": drafts}

@@ -71,3 +71,28 @@ def test_bad_plans_and_unknown_ids_get_a_clear_4xx(client: TestClient) -> None:
     plan = client.post("/v1/plans", json={"workspace": "demo", "plan": PLAN}).json()
     r = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "pdf"})
     assert r.status_code == 422
+
+
+def test_drafts_in_one_category_come_checked_and_distinct(
+    client: TestClient, fake_llm: FakeLLM
+) -> None:
+    texts = [
+        "Møt Ingrid, som har beskåret epletrærne våre i over tretti vintre.",
+        "Bak disken i gårdsbutikken står Ola hver lørdag og deler ut smaksprøver.",
+        "Kari tapper siderflaskene for hånd, én og én, før de får etikett.",
+    ]
+    fake_llm.queue(*(json.dumps({"text": t}) for t in texts))
+    r = client.post(
+        "/v1/drafts/category",
+        json={"workspace": "demo", "category": "ansatte", "channel": "instagram", "n": 3},
+    )
+    assert r.status_code == 200, r.text
+    drafts = r.json()["drafts"]
+    assert [d["text"] for d in drafts] == texts
+    assert all(d["passed"] and d["slot"]["category"] == "ansatte" for d in drafts)
+    assert all(d["near_duplicate_similarity"] < 0.95 for d in drafts)
+    bad = client.post(
+        "/v1/drafts/category",
+        json={"workspace": "demo", "category": "ansatte", "channel": "myspace", "n": 3},
+    )
+    assert bad.status_code == 422 and "myspace" in bad.text
