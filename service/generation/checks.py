@@ -116,8 +116,10 @@ MIN_WORDS = 4  # below this a post is a fragment, whatever the checks on length 
 
 @lru_cache(maxsize=1)
 def _prompt_echoes() -> tuple[re.Pattern[str], ...]:
-    """The prompts' own headings ("Fakta som må med", "Regler for flaten") and every surface
-    id: a small model that echoes its instructions writes these, a person never does."""
+    """What a small model that echoes its instructions writes and a person never does: the
+    prompts' own headings ("Fakta som må med"), every surface id, a surface's name opening a
+    line ("LinkedIn-innlegg", "Nyhetsbrev-omtale"), and the rule bullets ("1 stk, høyst 60 tegn
+    hver") — all measured in the embedded model's output."""
     heads: set[str] = set()
     for name in ("variant", "variant_repair"):
         template = load_prompt(name)
@@ -125,11 +127,37 @@ def _prompt_echoes() -> tuple[re.Pattern[str], ...]:
             head = re.split(r"[:(«${]", line.strip(" -"))[0].strip()
             if len(head) >= 12 and " " in head:
                 heads.add(head.lower())
-    ids = load_surfaces().ids()
+    catalog = load_surfaces()
+    for sf in catalog.surfaces.values():
+        for language in ("nb", "en"):
+            for line in sf.rules_text(language).splitlines():
+                rule = line.strip(" -")
+                for fragment in (rule, rule.partition(": ")[2]):
+                    if len(fragment) >= 10 and " " in fragment:
+                        heads.add(fragment.lower())
+    names = sorted({n for sf in catalog.surfaces.values() for n in (sf.name_nb, sf.name_en)})
     return (
-        re.compile("|".join(re.escape(h) for h in sorted(heads)), re.I),
-        re.compile(r"\b(?:" + "|".join(map(re.escape, ids)) + r")\b", re.I),
+        re.compile("|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)), re.I),
+        re.compile(r"\b(?:" + "|".join(map(re.escape, catalog.ids())) + r")\b", re.I),
+        re.compile(r"^\s*(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])", re.I | re.M),
     )
+
+
+def strip_echoes(text: str) -> str:
+    """The text without what it copied from the instructions: markup, headings, rule bullets,
+    surface ids and names; lines left with no word are dropped. Only the model's own words stay,
+    so the checks then judge those."""
+    kept = []
+    for line in text.splitlines():
+        cleaned = line
+        for pattern in (_MARKUP, *_prompt_echoes()):
+            cleaned = pattern.sub("", cleaned)
+        if cleaned != line:
+            cleaned = re.sub(r"\(\s*\)|\||[<>=]", " ", cleaned)
+            cleaned = re.sub(r"\s{2,}", " ", cleaned).lstrip(" :;,.-–").rstrip(" :;,-–")
+        if _WORD.search(cleaned):
+            kept.append(cleaned)
+    return "\n".join(kept)
 
 
 def item_problem(item: str) -> str | None:

@@ -1,6 +1,7 @@
-"""Last-resort repairs done by rules, after the model has had its chances: drop sentences with
-invented facts, put back the source's sentences for facts that went missing, cut surplus
-hashtags and misplaced links, and trim at a sentence boundary keeping the fact sentences.
+"""Last-resort repairs done by rules, after the model has had its chances: cut what the model
+copied from its instructions, drop sentences with invented facts, put back the source's
+sentences for facts that went missing, cut surplus hashtags and misplaced links, and trim at a
+sentence boundary keeping the fact sentences.
 
 What cannot be repaired stays failing: the checks run again on the result.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.generation.checks import CONTACT_KINDS, CheckContext, item_problem
+from service.generation.checks import CONTACT_KINDS, CheckContext, item_problem, strip_echoes
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
@@ -36,6 +37,13 @@ def _invented(ctx: CheckContext, text: str) -> list[Fact]:
     return invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS) + (
         invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
     )
+
+
+def _without_echoes(text: str) -> str:
+    """Cut copied instructions, unless nothing would be left: an emptied field is a new failure
+    that would make the whole repair lose (and with it the facts it put back); the echo stays
+    reported by the content check instead."""
+    return strip_echoes(text) or text
 
 
 def _join(parts: list[str]) -> str:
@@ -64,8 +72,12 @@ def trim_keeping_facts(text: str, limit: int, facts: list[Fact], method: str = "
 
 def _repair_text(ctx: CheckContext, text: str, limit: int | None) -> str:
     strict = [f for f in ctx.required if f.kind in STRICT_KINDS]
-    kept = [s for s in sentences(text) if not _invented(ctx, s)]
-    text = "\n".join(kept)
+    # Sentence by sentence within each line, so the paragraphs the model wrote stay paragraphs.
+    lines = [
+        " ".join(s for s in sentences(line) if not _invented(ctx, s))
+        for line in _without_echoes(text).splitlines()
+    ]
+    text = "\n".join(line for line in lines if line)
     for fact in missing_facts(strict, text):
         carrier = next((s for s in sentences(ctx.source_text) if not missing_facts([fact], s)), "")
         if carrier and carrier not in text:
@@ -111,8 +123,11 @@ def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, 
             out[name] = _repair_list(ctx, [str(v) for v in value], rule.max_chars, rule.max_count)
         elif isinstance(value, str) and name == main:
             out[name] = _repair_text(ctx, value, surface.length.max)
-        elif isinstance(value, str) and rule is not None and count_length(value) > rule.max_chars:
-            out[name] = trim_keeping_facts(value, rule.max_chars, [])
+        elif isinstance(value, str) and rule is not None:
+            value = _without_echoes(value)
+            if count_length(value) > rule.max_chars:
+                value = trim_keeping_facts(value, rule.max_chars, [])
+            out[name] = value
     if surface.id == "google_rsa":
         _restore_rsa_facts(ctx, out)
     return out

@@ -321,7 +321,7 @@ class VariantPipeline:
         template = load_prompt("variant")
         messages = template.messages(
             organisation=prep.organisation,
-            surface=f"{sf.name(prep.language)} ({sf.id})",
+            surface=sf.name(prep.language),  # an id in the prompt is an id in the post
             surface_rules=sf.rules_text(prep.language),
             language_name=NAMES[prep.language],
             voice=prep.voice or "vennlig, konkret og lokal",

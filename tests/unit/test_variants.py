@@ -82,6 +82,31 @@ def test_rules_repair_what_the_model_keeps_getting_wrong(
     assert "199" not in v.text and "189,-" in v.text
 
 
+def test_rules_cut_what_the_model_copied_from_its_instructions(
+    pipeline: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    # What the embedded model wrote in a month: the surface's name (and id) above the post.
+    echo = "Facebook-innlegg (facebook_post)\n" + GOOD
+    fake_llm.queue(*[reply(text=echo)] * 3)
+    (v,) = pipeline.run(request()).variants
+    assert v.rule_repaired and v.passed, v.failed_reasons
+    assert v.text == GOOD
+
+
+def test_a_field_that_is_all_echo_is_not_emptied_so_the_facts_put_back_elsewhere_stay(
+    pipeline: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    # The embedded model's newsletter: the surface name as subject, a fragment as body. Cutting
+    # the subject to nothing used to add an "empty" failure and throw the whole repair away.
+    blurb = reply(subject="Nyhetsbrev-omtale", preheader="Nytt fra gården", body=":{")
+    fake_llm.queue(*[blurb] * 3)
+    (v,) = pipeline.run(request(surfaces=["newsletter_blurb"])).variants
+    assert v.rule_repaired and not v.passed
+    assert v.parts["subject"] == "Nyhetsbrev-omtale"
+    assert "189,-" in v.parts["body"] and "kl. 11–16" in v.parts["body"]
+    assert any("gjentar ledeteksten" in r for r in v.failed_reasons)
+
+
 def test_a_variant_that_cannot_be_fixed_is_returned_failed_with_reasons(
     pipeline: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
@@ -236,6 +261,13 @@ def test_prompts_are_rendered_without_calling_the_model(services: Services) -> N
         "Instagram-innlegg (bildetekst) (instagram_post)",
         "Fakta som må med",
         "Regler for flaten: høyst 2200 tegn",
+        # Seen in the embedded model's month (all passed before): a rule bullet, a surface name
+        # opening the text, with or without the post after it.
+        "1 stk, høyst 60 tegn hver",
+        "Nyhetsbrev-omtale",
+        "LinkedIn-innlegg\nDu velger beløpet selv – fra 100 kr og oppover.",
+        "Instagram-innlegg (bildetekst) Torsdag 22. oktober kl. 18–21.",
+        "Ingen lenker i teksten",
     ],
 )
 def test_a_model_echoing_its_instructions_fails_the_content_check(junk: str) -> None:
@@ -243,3 +275,5 @@ def test_a_model_echoing_its_instructions_fails_the_content_check(junk: str) -> 
 
     assert item_problem(junk) is not None
     assert item_problem("Lørdag deler butikkene ut godteri til barn i kostyme.") is None
+    # A surface named inside a sentence is ordinary writing.
+    assert item_problem("Se Facebook-innlegget vårt om blåskjell i hvitvin.") is None
