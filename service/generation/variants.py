@@ -21,6 +21,7 @@ from service.domain import (
     ConsentScope,
     CreatorRole,
     Draft,
+    DraftStatus,
     JourneyPhase,
     Post,
     SourceType,
@@ -406,6 +407,12 @@ class VariantPipeline:
             model=self.llm.model_name,
             prompt=prompt_key,
         )
+
+    def set_aside(self, workspace: str, draft_id: str) -> None:
+        """A draft the caller replaced (a near-copy written again) is kept, but as rejected, so
+        it does not wait for review beside its replacement."""
+        with self.db.session() as s:
+            DraftRepo(s).review(workspace, draft_id, DraftStatus.rejected, None)
 
     def _store(self, workspace: str, source: _Source, variants: list[Variant]) -> None:
         with self.db.session() as s:

@@ -26,14 +26,17 @@ def _plan_draft(services: Services, job: Job, key: str) -> dict[str, Any]:
 
     plan = ContentPlan.model_validate(job.params["plan"])
     slots = {s.key: s for s in (Slot.model_validate(x) for x in job.params["slots"])}
-    with services.db.session() as s:
-        done = JobRepo(s).items(job.id, status=ItemStatus.done)
-    earlier = [
-        str(i.result["text"])
-        for i in done
-        if i.result and i.result.get("text") and i.key != key
-        and slots.get(i.key) is not None and slots[i.key].category == slots[key].category
-    ]  # fmt: skip
+
+    def earlier() -> list[str]:
+        with services.db.session() as s:
+            done = JobRepo(s).items(job.id, status=ItemStatus.done)
+        return [
+            str(i.result["text"])
+            for i in done
+            if i.result and i.result.get("text") and i.key != key
+            and slots.get(i.key) is not None and slots[i.key].category == slots[key].category
+        ]  # fmt: skip
+
     return draft_for_slot(
         services.variants, services.embedder, job.workspace, plan, slots[key], earlier
     )

@@ -5,7 +5,7 @@ category's best posts. A draft too close to one already written this month is wr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from service.generation.variants import VariantPipeline, VariantRequest
@@ -60,14 +60,20 @@ def draft_for_slot(
     workspace: str,
     plan: ContentPlan,
     slot: Slot,
-    earlier: Sequence[str],
+    earlier: Callable[[], Sequence[str]],
 ) -> dict[str, Any]:
-    """Generate, check, and compare with the month's earlier drafts; one retry on a near-copy."""
+    """Generate, check, and compare with the month's earlier drafts; one retry on a near-copy.
+
+    `earlier` is asked after each generation, not before: with parallel workers, drafts that
+    finished while this one was being written count too."""
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
     tone = ""
     best: dict[str, Any] = {}
+    replaced: list[str] = []
     for attempt in range(2):
+        if best.get("draft_id"):
+            replaced.append(str(best["draft_id"]))
         out = pipeline.run(
             VariantRequest(
                 workspace=workspace,
@@ -80,9 +86,10 @@ def draft_for_slot(
         )
         v = out.variants[0]
         similarity = 0.0
-        if v.text and earlier:
+        others = list(earlier()) if v.text else []
+        if others:
             mine = _embed(embedder, [v.text])[0]
-            similarity = max(_cosine(mine, e) for e in _embed(embedder, list(earlier)))
+            similarity = max(_cosine(mine, e) for e in _embed(embedder, others))
         best = {
             "slot": slot.model_dump(mode="json"),
             "text": v.text,
@@ -91,9 +98,12 @@ def draft_for_slot(
             "draft_id": v.draft_id,
             "near_duplicate_similarity": round(similarity, 4),
             "regenerated": attempt > 0,
+            "replaced_draft_ids": replaced,
             "usage": v.usage.model_dump(),
         }
         if similarity < NEAR_DUPLICATE:
             break
         tone = "helt annerledes vinkling og åpning enn forrige innlegg i samme kategori"
+    for draft_id in replaced:
+        pipeline.set_aside(workspace, draft_id)
     return best

@@ -128,6 +128,7 @@ def category_drafts(
     """ "5 drafts in category ansatte for Instagram": n drafts grounded in that category's best
     posts, each checked, none a near-copy of another."""
     import datetime as dt
+    from functools import partial
 
     from service.planning.drafts import SURFACE_FOR, draft_for_slot
     from service.planning.slots import THEMES_NB
@@ -153,8 +154,10 @@ def category_drafts(
             category=category,
             theme=THEMES_NB.get(category, category),
         )
-        earlier = [d["text"] for d in out if d.get("text")]
+        written = [str(d["text"]) for d in out if d.get("text")]
         out.append(
-            draft_for_slot(services.variants, services.embedder, workspace, plan, slot, earlier)
+            draft_for_slot(
+                services.variants, services.embedder, workspace, plan, slot, partial(list, written)
+            )
         )
     return out
