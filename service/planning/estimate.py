@@ -15,10 +15,16 @@ from service.providers.local_models import registry
 from service.providers.prices import estimate_cost
 from service.providers.tokens import count_chat_tokens
 
-# Measured on the eval run (evals/recordings/gemma3-270m): attempts per variant incl. repairs,
-# and completion tokens per attempt. A capable model needs fewer attempts; this is the ceiling.
+# API models: an upper bound (every draft repaired twice, 150 tokens an answer), since a month
+# billed above its estimate is worse than one below it.
 ATTEMPTS_PER_DRAFT = 3.0
 COMPLETION_TOKENS_PER_ATTEMPT = 150
+# The embedded model, measured on the two dev months (61 drafts, `gjenbruk eval --months`,
+# 2026-11-23): prompt tokens per draft 1.24x one rendered prompt (most repairs are rule-based),
+# 38 completion tokens per draft, and prompt processing ~18x its generation speed (14-28x).
+LOCAL_PROMPTS_PER_DRAFT = 1.25
+LOCAL_COMPLETION_TOKENS_PER_DRAFT = 40
+LOCAL_PROMPT_SPEEDUP = 18.0
 SAMPLE = 6
 
 
@@ -50,16 +56,22 @@ def estimate(
         for messages in pipeline.prompts(req).values():
             counts.append(count_chat_tokens([m.content for m in messages]))
     per_prompt = statistics.mean(counts) if counts else 0.0
-    prompt = round(per_prompt * ATTEMPTS_PER_DRAFT * len(slots))
-    completion = round(COMPLETION_TOKENS_PER_ATTEMPT * ATTEMPTS_PER_DRAFT * len(slots))
+    local = pipeline.llm.provider == "local"
+    prompts_per_draft = LOCAL_PROMPTS_PER_DRAFT if local else ATTEMPTS_PER_DRAFT
+    per_draft = (
+        LOCAL_COMPLETION_TOKENS_PER_DRAFT
+        if local
+        else COMPLETION_TOKENS_PER_ATTEMPT * ATTEMPTS_PER_DRAFT
+    )
+    prompt = round(per_prompt * prompts_per_draft * len(slots))
+    completion = round(per_draft * len(slots))
     model = pipeline.llm.model_name
     cost = estimate_cost(model, prompt, completion, pipeline.price_overrides)
-    spec = registry().get(model) if pipeline.llm.provider == "local" else None
+    spec = registry().get(model) if local else None
     speed = spec.tokens_per_second if spec is not None else None
     seconds = None
-    if pipeline.llm.provider == "local" and speed:
-        # Prompt processing is ~10× faster than generation on these CPUs.
-        seconds = round(completion / speed + prompt / (10 * speed), 1)
+    if local and speed:
+        seconds = round(completion / speed + prompt / (LOCAL_PROMPT_SPEEDUP * speed), 1)
     return Estimate(
         drafts=len(slots),
         model=model,
@@ -70,6 +82,7 @@ def estimate(
         seconds=seconds,
         basis=(
             f"{len(counts)} rendered prompts (mean {per_prompt:.0f} tokens) × "
-            f"{ATTEMPTS_PER_DRAFT:g} attempts × {len(slots)} drafts"
+            f"{prompts_per_draft:g} prompts per draft × {len(slots)} drafts"
+            + (" (measured rate of the embedded model)" if local else " (upper bound)")
         ),
     )
