@@ -34,6 +34,10 @@ METRICS: dict[str, tuple[str, Callable[[Scored], float | None]]] = {
         "right language and standard, per sentence",
         lambda s: float(_sc(s).language_ok),
     ),
+    "echo_free": (
+        "outputs with no line copied from the instructions (rules, surface names, headings)",
+        lambda s: float(not _sc(s).prompt_echo),
+    ),
     "chrf_source": ("chrF against the source (near 100: copied)", lambda s: _sc(s).chrf_source),
     "adapted": (
         "chrF in the adapted band (not copied, not drifted)",
@@ -48,7 +52,7 @@ METRICS: dict[str, tuple[str, Callable[[Scored], float | None]]] = {
         lambda s: float(_sc(s).shared_8grams_examples) if s.output.examples else None,
     ),
     "usable": (
-        "every instruction, fact and language check met, and adapted",
+        "every instruction, fact and language check met, adapted, and no instruction echoed",
         lambda s: float(_sc(s).usable),
     ),
     "first_attempt_passed": (
@@ -227,6 +231,61 @@ def markdown(summary: dict[str, Any]) -> str:
                 f"{p['marking_days_known']} | {p['posts_on_public_holidays']} | "
                 f"{len(p['occasion_posts_after_the_day'])} | {p['category_mix_distance']} |"
             )
+    months = summary.get("months") or []
+    if months:
+        lines += ["", "## Diversity within a month (the plan job's drafts)", ""]
+        lines += ["| plan | drafts | passed | self-BLEU | distinct-2 | near-duplicates |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for m in months:
+            cells = ["–" if m[k] is None else f"{m[k]:.3f}"
+                     for k in ("self_bleu", "distinct_2", "near_duplicate_rate")]  # fmt: skip
+            lines.append(
+                f"| {m['plan']} | {m['drafts']} | {m['passed']} | " + " | ".join(cells) + " |"
+            )
+    lines += _judge_section(summary.get("judge"))
     lines += ["", "## Metrics", ""]
     lines += [f"- `{k}`: {v}" for k, v in summary["metrics"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _judge_section(judge: dict[str, Any] | None) -> list[str]:
+    if not judge:
+        return [
+            "",
+            "LLM judge: not run (pass `--judge MODEL` or set GJENBRUK_EVAL_JUDGE_MODEL, with an "
+            "API model configured).",
+        ]
+    systems = list(judge["pointwise"])
+    cost = "–" if judge["cost_usd"] is None else f"${judge['cost_usd']:.4f}"
+    lines = [
+        "",
+        f"## LLM judge: `{judge['judge']}`",
+        "",
+        f"Rubric v{judge['rubric_version']}, prompts {', '.join(judge['prompts'])} · "
+        f"{judge['calls']} calls, {judge['cache_hits']} from cache · cost {cost}. "
+        "Scores 1–5 (mean [95 % interval] n).",
+        "",
+        "| criterion | " + " | ".join(systems) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    criteria: dict[str, Any] = next(iter(judge["pointwise"].values()), {})
+    for c in criteria:
+        lines.append(
+            f"| {c} | " + " | ".join(_fmt(judge["pointwise"][s][c], False) for s in systems) + " |"
+        )
+    pw = judge["pairwise"]
+    if pw["n"]:
+        lines += [
+            "",
+            f"Pairwise, {judge['product']} against {judge['against']}, both orders: "
+            f"{pw['win']} won, {pw['loss']} lost, {pw['tie']} tied, {pw['inconsistent']} "
+            f"changed with the order; win rate {_fmt(pw['win_rate'], True)}, position "
+            f"consistency {_fmt(pw['position_consistency'], True)}.",
+        ]
+    if judge["errors"]:
+        lines += [
+            "",
+            f"Verdicts the judge gave in a broken form ({len(judge['errors'])}): "
+            + "; ".join(f"{e['case']}/{e['surface']} ({e['system']})" for e in judge["errors"]),
+        ]
+    return lines

@@ -8,11 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from evals.baselines import BASELINES
 from evals.cases import RepurposeCase, default_case_files, load_cases
+from evals.judge import Judge, JudgeCache, check_families, run_judge
+from evals.month_diversity import record_months, score_months
 from evals.plan_validity import score_plans
 from evals.profile_audit import score_folders
 from evals.report import markdown, summarise
 from evals.runner import (
+    PRODUCT,
     ProgressFn,
     Recording,
     baseline_outputs,
@@ -64,6 +68,30 @@ def profile_audit_suite(case_files: Sequence[Path]) -> dict[str, Any] | None:
     return score_folders(folders) if folders else None
 
 
+def _case_roots(case_files: Sequence[Path]) -> list[Path]:
+    return sorted({f.parent for f in case_files} or {f.parent for f in default_case_files()})
+
+
+def make_judge_llm(settings: Any, judge_model: str) -> Any:
+    """The judge is always an API model (OpenAI or an OpenAI-compatible server)."""
+    from service.providers.llm import make_llm
+
+    has_key = settings.openai_api_key is not None and bool(
+        settings.openai_api_key.get_secret_value()
+    )
+    base_url = settings.eval_judge_base_url or settings.openai_base_url
+    if not (has_key or base_url):
+        raise Invalid(
+            "the LLM judge needs an API model: set GJENBRUK_OPENAI_API_KEY, or "
+            "GJENBRUK_EVAL_JUDGE_BASE_URL / GJENBRUK_OPENAI_BASE_URL (an OpenAI-compatible server)"
+        )
+    return make_llm(
+        settings.model_copy(
+            update={"llm": "openai", "openai_model": judge_model, "openai_base_url": base_url}
+        )
+    )
+
+
 def run_eval(
     settings: Any,
     *,
@@ -75,8 +103,15 @@ def run_eval(
     replay: Path | None = None,
     out: Path | None = None,
     progress: ProgressFn | None = None,
+    judge_model: str | None = None,
+    judge_against: str = "baseline_truncate",
+    judge_limit: int | None = None,
+    months: bool = False,
 ) -> dict[str, Any]:
     cases = select_cases(case_files, limit, case_ids)
+    judge_model = judge_model or settings.eval_judge_model
+    # Refuse a judge that cannot run before spending minutes on generation.
+    judge_llm = make_judge_llm(settings, judge_model) if judge_model else None
     catalog = load_surfaces()
     if replay is not None:
         recording = read_recording(replay)
@@ -95,12 +130,23 @@ def run_eval(
         services = Services(eval_settings)
         try:
             recording = record_product(services, cases, progress)
+            if months:
+                recording.months = record_months(services, _case_roots(case_files), progress)
         finally:
             services.close()
         if record is not None:
             write_recording(record, recording)
         source = "live run" + (f", recorded to {record}" if record else "")
     outputs = [*recording.outputs, *baseline_outputs(cases, catalog)]
+    generators = [recording.model]
+    if judge_against not in (PRODUCT, *BASELINES):
+        # Another recording (e.g. the other candidate model) is scored and judged beside this one.
+        other = read_recording(Path(judge_against))
+        judge_against = f"{PRODUCT}:{other.model}"
+        generators.append(other.model)
+        outputs += [o.model_copy(update={"system": judge_against}) for o in other.outputs]
+    elif judge_against == PRODUCT:
+        raise Invalid("--judge-against must name a baseline or another recording, not the product")
     scored = score_all(cases, outputs, catalog)
     meta = {
         "model": recording.model,
@@ -110,8 +156,20 @@ def run_eval(
     }
     summary = summarise(scored, meta)
     summary["profile_audit"] = profile_audit_suite(case_files)
-    roots = sorted({f.parent for f in case_files} or {f.parent for f in default_case_files()})
-    summary["plan_validity"] = score_plans(roots)
+    summary["judge"] = None
+    if judge_llm is not None and judge_model:
+        check_families(judge_model, generators)
+        judge = Judge(
+            judge_llm,
+            JudgeCache(settings.data_dir / "evals" / "judge_cache.jsonl"),
+            prompts_dir=settings.prompts_dir,
+        )
+        summary["judge"] = run_judge(
+            judge, cases, outputs, catalog,
+            product=PRODUCT, against=judge_against, limit=judge_limit, progress=progress,
+        )  # fmt: skip
+    summary["plan_validity"] = score_plans(_case_roots(case_files))
+    summary["months"] = score_months(recording.months)
     target = out or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target.mkdir(parents=True, exist_ok=True)
     (target / "report.json").write_text(

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from evals.baselines import BASELINES
 from evals.cases import RepurposeCase, shared_data_dir
+from evals.month_diversity import MonthDraft
 from evals.scoring import OutputScore, score_case_diversity, score_output
 from service.errors import Invalid
 from service.generation.surfaces import SurfaceCatalog, load_surfaces
@@ -50,6 +51,7 @@ class Recording(BaseModel):
     started: str
     cases: list[str]
     outputs: list[Output]
+    months: list[MonthDraft] = []  # a month plan's drafts, when recorded with --months
 
 
 def baseline_outputs(cases: Sequence[RepurposeCase], catalog: SurfaceCatalog) -> list[Output]:
@@ -147,11 +149,15 @@ def product_outputs(
 
 def write_recording(directory: Path, recording: Recording) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    meta = recording.model_dump(exclude={"outputs"})
+    meta = recording.model_dump(exclude={"outputs", "months"})
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     with (directory / "outputs.jsonl").open("w", encoding="utf-8") as f:
         for o in recording.outputs:
             f.write(o.model_dump_json() + "\n")
+    if recording.months:
+        with (directory / "months.jsonl").open("w", encoding="utf-8") as f:
+            for m in recording.months:
+                f.write(m.model_dump_json() + "\n")
 
 
 def read_recording(directory: Path) -> Recording:
@@ -161,7 +167,14 @@ def read_recording(directory: Path) -> Recording:
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     lines = outputs_file.read_text(encoding="utf-8").splitlines()
     outputs = [Output.model_validate_json(line) for line in lines if line.strip()]
-    return Recording(outputs=outputs, **meta)
+    months_file = directory / "months.jsonl"
+    months = [
+        MonthDraft.model_validate_json(line)
+        for line in (months_file.read_text(encoding="utf-8").splitlines() if months_file.is_file()
+                     else [])
+        if line.strip()
+    ]  # fmt: skip
+    return Recording(outputs=outputs, months=months, **meta)
 
 
 def record_product(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -41,7 +42,8 @@ class OutputScore(BaseModel):
     chrf_band: str
     max_chrf_examples: float
     shared_8grams_examples: int
-    usable: bool  # every instruction, every fact, nothing wrong, right language, adapted
+    prompt_echo: list[str] = []  # lines copied from the instructions, not from the source
+    usable: bool  # every instruction, every fact, nothing wrong, right language, adapted, no echo
 
 
 class CaseDiversity(BaseModel):
@@ -86,6 +88,44 @@ def prose(parts: dict[str, Any]) -> str:
     return "\n".join(field_texts(parts))
 
 
+# Shorter lines ("Bestill bord", "Se menyen") are ordinary calls to action that also appear in
+# the rules; a copied instruction is longer.
+MIN_ECHO_CHARS = 16
+
+
+@lru_cache(maxsize=1)
+def _instructions() -> tuple[str, re.Pattern[str]]:
+    """Everything the model is told but the reader should never see: the variant prompts'
+    fixed text, every surface's rule bullets in both languages, and the surfaces' names."""
+    from service.generation.prompts import load_prompt
+    from service.generation.surfaces import load_surfaces
+
+    chunks = []
+    for name in ("variant", "variant_repair"):
+        t = load_prompt(name)
+        chunks.append(re.sub(r"\$\{\w+\}", "\n", t.system + "\n" + t.user))
+    surfaces = load_surfaces().surfaces.values()
+    chunks += [sf.rules_text(lang) for sf in surfaces for lang in ("nb", "en")]
+    names = sorted({n for sf in surfaces for n in (sf.name_nb, sf.name_en, sf.id)}, key=len)
+    opening = re.compile(
+        r"^(?:" + "|".join(re.escape(n) for n in reversed(names)) + r")(?![\w-])", re.I
+    )
+    return "\n".join(chunks).lower(), opening
+
+
+def echoed_lines(parts: dict[str, Any], source: str) -> list[str]:
+    corpus, opening = _instructions()
+    found = []
+    for text in field_texts(parts):
+        for raw in text.splitlines():
+            line = raw.strip(" -•*\t")
+            if not line or line.lower() in source.lower():
+                continue
+            if opening.match(line) or (len(line) >= MIN_ECHO_CHARS and line.lower() in corpus):
+                found.append(line)
+    return found
+
+
 def score_output(
     case: RepurposeCase, surface: Surface, parts: dict[str, Any], examples: Sequence[str]
 ) -> OutputScore:
@@ -104,6 +144,7 @@ def score_output(
     chrf_src = max((chrf(t, case.source.text) for t in field_texts(parts)), default=0.0)
     facts_ok = not missing and not new and not wrong
     language_ok = lang is not None and lang.passed
+    echo = echoed_lines(parts, case.source.text)
     return OutputScore(
         case_id=case.id,
         surface=surface.id,
@@ -122,7 +163,12 @@ def score_output(
         chrf_band=band(chrf_src) if words.strip() else "empty",
         max_chrf_examples=round(max_chrf(words, examples), 2) if words.strip() else 0.0,
         shared_8grams_examples=max((shared_ngram_count(words, e) for e in examples), default=0),
-        usable=passed == len(done) and facts_ok and language_ok and band(chrf_src) == "adapted",
+        prompt_echo=echo,
+        usable=passed == len(done)
+        and facts_ok
+        and language_ok
+        and band(chrf_src) == "adapted"
+        and not echo,
     )
 
 

@@ -736,6 +736,28 @@ def eval_(
     record: Annotated[Path | None, typer.Option(help="Save the outputs here.")] = None,
     replay: Annotated[Path | None, typer.Option(help="Re-score saved outputs, no model.")] = None,
     out: Annotated[Path | None, typer.Option(help="Report folder.")] = None,
+    months: Annotated[
+        bool,
+        typer.Option(
+            "--months",
+            help="Also run each plan.json through the plan job (minutes) and score "
+            "the month's diversity.",
+        ),
+    ] = False,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="Also ask this API model (another family than the generator) to judge; "
+            "default GJENBRUK_EVAL_JUDGE_MODEL, unset: no judge."
+        ),
+    ] = None,
+    judge_against: Annotated[
+        str,
+        typer.Option(help="Pairwise opponent: baseline_truncate, baseline_copy or a recording."),
+    ] = "baseline_truncate",
+    judge_limit: Annotated[
+        int | None, typer.Option(help="Judge at most this many product outputs.", min=1)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score the variant pipeline (and two baselines) on eval cases; write report.md/.json."""
@@ -758,6 +780,10 @@ def eval_(
                 replay=replay,
                 out=out,
                 progress=tick,
+                judge_model=judge,
+                judge_against=judge_against,
+                judge_limit=judge_limit,
+                months=months,
             )
 
     def show(summary: dict[str, Any]) -> None:

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     openai_embedding_model: str = "text-embedding-3-small"
     openai_embedding_base_url: str | None = None
 
+    eval_judge_model: str | None = Field(
+        default=None,
+        description="`gjenbruk eval`'s optional LLM judge (an API model, another family than the "
+        "generator); unset: no judge",
+    )
+    eval_judge_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server for the judge; default openai_base_url"
+    )
+
     local_embedding_threads: int = Field(default=2, ge=1, le=64)
     job_concurrency: int = Field(
         default=4, ge=1, le=64, description="parallel requests per batch job (API models)"

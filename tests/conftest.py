@@ -16,7 +16,7 @@ from evals.cases import shared_data_dir
 from service.container import Services
 from service.providers.embeddings import Embedder, LocalE5Embedder
 from service.providers.llm_fake import FakeLLM
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 # $GJENBRUK_SHARED_DATA, else a `shared/data` beside the checkout or above it.
 SHARED_DATA = shared_data_dir()
@@ -29,6 +29,14 @@ def require(condition: bool, reason: str) -> None:
     if os.environ.get("GJENBRUK_TEST_REQUIRE_ALL"):
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """The CLI reads settings once per process; each test's environment must be read anew."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

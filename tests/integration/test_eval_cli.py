@@ -11,16 +11,18 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.providers.local_models import resolve_model_path
 from tests.conftest import SHARED_DATA, require
+from tests.integration.servers import llama_cpp_server
 
 RECORDING = Path(__file__).resolve().parents[2] / "evals" / "recordings" / "gemma3-270m"
 METRICS = {"instruction_accuracy", "case_accuracy", "fact_recall", "fact_precision", "usable"}
 
 
-def _run(tmp_path: Path, *args: str) -> dict[str, Any]:
+def _run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = CliRunner().invoke(
         app, ["eval", "--json", "--out", str(tmp_path / "report"), *args],
-        env={"GJENBRUK_DATA_DIR": str(tmp_path / "data")},
+        env={"GJENBRUK_DATA_DIR": str(tmp_path / "data"), **(env or {})},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -44,6 +46,16 @@ def test_a_recording_is_rescored_without_a_model_and_the_same_twice(tmp_path: Pa
     assert first["plan_validity"] and all(p["valid"] for p in first["plan_validity"])
 
 
+def test_a_recorded_month_is_rescored_for_diversity(tmp_path: Path) -> None:
+    require(SHARED_DATA.is_dir(), "shared data not present")
+    months = _run(tmp_path, "--replay", str(RECORDING.parent / "gemma3-270m-dev30"))["months"]
+    assert {m["plan"]: m["drafts"] for m in months} == {
+        "fjordkanten-storsenter": 26,
+        "sjobua-restaurant": 35,
+    }
+    assert all(0 <= m["near_duplicate_rate"] <= 1 and m["self_bleu"] > 0 for m in months)
+
+
 @pytest.mark.integration
 def test_a_live_run_with_the_embedded_model_scores_every_output(tmp_path: Path) -> None:
     require(SHARED_DATA.is_dir(), "shared data not present")
@@ -52,3 +64,38 @@ def test_a_live_run_with_the_embedded_model_scores_every_output(tmp_path: Path) 
     assert product["n_outputs"] >= 1 and not product["unscored"]
     assert product["overall"]["seconds"]["mean"] > 0
     assert (tmp_path / "rec" / "outputs.jsonl").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.integration
+def test_the_llm_judge_runs_against_an_openai_compatible_server_and_caches(
+    tmp_path: Path,
+) -> None:
+    """A real judge over a socket: llama.cpp's server with smollm2 (another family than the
+    gemma recording). Its grades are not the point; the call path, both orders and the cache are."""
+    require(SHARED_DATA.is_dir(), "shared data not present")
+    model, _ = resolve_model_path("smollm2-135m", tmp_path / "models")
+    args = ("--replay", str(RECORDING), "--judge", "smollm2-135m", "--judge-limit", "1")
+    with llama_cpp_server(model) as base:
+        env = {"GJENBRUK_EVAL_JUDGE_BASE_URL": base}
+        first = _run(tmp_path, *args, env=env)["judge"]
+        again = _run(tmp_path, *args, env=env)["judge"]
+    assert first["judge"] == "smollm2-135m" and first["against"] == "baseline_truncate"
+    # One product output: a score for it and for the baseline, then the pair in both orders.
+    assert first["calls"] == 4 and first["cache_hits"] == 0
+    answered = len(first["items"]) + len(first["errors"])
+    assert answered == 3  # two scores and one pair, each either a verdict or a reported error
+    assert again["cache_hits"] >= 4 - 2 * len(first["errors"])
+    assert again["calls"] <= 2 * len(first["errors"])
+    assert (tmp_path / "data" / "evals" / "judge_cache.jsonl").is_file()
+
+
+def test_a_judge_of_the_generators_family_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    require(SHARED_DATA.is_dir(), "shared data not present")
+    result = CliRunner().invoke(
+        app, ["eval", "--replay", str(RECORDING), "--judge", "gemma-3-27b",
+              "--out", str(tmp_path / "r")],
+        env={"GJENBRUK_DATA_DIR": str(tmp_path / "data"),
+             "GJENBRUK_EVAL_JUDGE_BASE_URL": "http://127.0.0.1:9/v1"},
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "same model family" in result.output

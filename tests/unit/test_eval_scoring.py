@@ -214,3 +214,21 @@ def test_on_the_dev_cases_no_baseline_is_usable() -> None:
     assert copy["adapted"]["mean"] == 0.0
     assert copy["usable"]["mean"] == 0.0 and cut["usable"]["mean"] < 0.1
     assert cut["instruction_accuracy"]["mean"] > copy["instruction_accuracy"]["mean"]
+
+
+def test_lines_copied_from_the_instructions_are_echoes_and_make_an_output_unusable() -> None:
+    from evals.scoring import echoed_lines
+
+    echo = {"text": "Nyhetsbrev-omtale (newsletter_blurb)\nBlåskjell i hvitvin – 229 kr."}
+    assert echoed_lines(echo, SOURCE) == ["Nyhetsbrev-omtale (newsletter_blurb)"]
+    assert echoed_lines({"preheader": "1 stk, høyst 60 tegn hver"}, SOURCE)
+    assert echoed_lines({"text": "Fakta som må med\n229 kr"}, SOURCE) == ["Fakta som må med"]
+    # Ordinary calls to action that also appear in the rules, and the source's own words, are not.
+    assert echoed_lines({"headlines": ["Bestill bord", "Se menyen"]}, SOURCE) == []
+    assert echoed_lines({"text": "Se Facebook-innlegget vårt om blåskjell."}, SOURCE) == []
+    assert echoed_lines({"text": "Fakta som må med"}, "Fakta som må med: 229 kr") == []
+    score = score_output(
+        _case(target_surfaces=["linkedin_post"]), CATALOG.surfaces["linkedin_post"],
+        {"text": "LinkedIn-innlegg\n" + SOURCE.replace("Perfekt å dele!", "Velkommen.")}, [],
+    )  # fmt: skip
+    assert score.prompt_echo == ["LinkedIn-innlegg"] and not score.usable
