@@ -39,11 +39,17 @@ def _invented(ctx: CheckContext, text: str) -> list[Fact]:
     )
 
 
-def _without_echoes(text: str) -> str:
-    """Cut copied instructions, unless nothing would be left: an emptied field is a new failure
-    that would make the whole repair lose (and with it the facts it put back); the echo stays
-    reported by the content check instead."""
-    return strip_echoes(text) or text
+def _short_field(value: str, max_chars: int, main_text: str) -> str:
+    """A short field (subject, headline) without copied instructions. One that was nothing but
+    echo ("Nyhetsbrev-omtale" as the subject) takes the main text's first sentence instead: an
+    emptied field would be a new failure and make the whole repair lose, facts put back included."""
+    value = strip_echoes(value)
+    if not value:
+        first = next(iter(sentences(main_text)), "")
+        value = trim_keeping_facts(first, max_chars, []) if first else ""
+    if count_length(value) > max_chars:
+        value = trim_keeping_facts(value, max_chars, [])
+    return value
 
 
 def _join(parts: list[str]) -> str:
@@ -75,7 +81,7 @@ def _repair_text(ctx: CheckContext, text: str, limit: int | None) -> str:
     # Sentence by sentence within each line, so the paragraphs the model wrote stay paragraphs.
     lines = [
         " ".join(s for s in sentences(line) if not _invented(ctx, s))
-        for line in _without_echoes(text).splitlines()
+        for line in strip_echoes(text).splitlines()
     ]
     text = "\n".join(line for line in lines if line)
     for fact in missing_facts(strict, text):
@@ -117,17 +123,15 @@ def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, 
     urls = [f for f in ctx.required if f.kind.value == "url"]
     if surface.links is LinkRule.forbidden and urls:
         out["final_url"] = urls[0].key  # the ad's link field, not its text
+    main_text = ""
+    if main is not None and isinstance(parts.get(main), str):  # first: short fields borrow from it
+        out[main] = main_text = _repair_text(ctx, parts[main], surface.length.max)
     for name, value in parts.items():
         rule = surface.parts.get(name)
         if isinstance(value, list) and rule is not None:
             out[name] = _repair_list(ctx, [str(v) for v in value], rule.max_chars, rule.max_count)
-        elif isinstance(value, str) and name == main:
-            out[name] = _repair_text(ctx, value, surface.length.max)
-        elif isinstance(value, str) and rule is not None:
-            value = _without_echoes(value)
-            if count_length(value) > rule.max_chars:
-                value = trim_keeping_facts(value, rule.max_chars, [])
-            out[name] = value
+        elif isinstance(value, str) and name != main and rule is not None:
+            out[name] = _short_field(value, rule.max_chars, main_text) or value
     if surface.id == "google_rsa":
         _restore_rsa_facts(ctx, out)
     return out

@@ -93,18 +93,32 @@ def test_rules_cut_what_the_model_copied_from_its_instructions(
     assert v.text == GOOD
 
 
-def test_a_field_that_is_all_echo_is_not_emptied_so_the_facts_put_back_elsewhere_stay(
+def test_a_post_that_is_only_the_surface_name_gets_the_source_facts_and_no_echo(
+    pipeline: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    # Measured on the dev cases: "Facebook-innlegg" alone, then the facts put back under it.
+    fake_llm.queue(*[reply(text="Facebook-innlegg")] * 3)
+    (v,) = pipeline.run(request()).variants
+    assert v.rule_repaired
+    assert "Facebook-innlegg" not in v.text
+    assert "189,-" in v.text and "kl. 11–16" in v.text
+
+
+def test_a_subject_that_is_all_echo_takes_the_bodys_first_sentence_and_the_facts_stay(
     pipeline: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
     # The embedded model's newsletter: the surface name as subject, a fragment as body. Cutting
-    # the subject to nothing used to add an "empty" failure and throw the whole repair away.
+    # the subject to nothing used to add an "empty" failure and throw the whole repair away;
+    # keeping the echo kept the draft failing.
     blurb = reply(subject="Nyhetsbrev-omtale", preheader="Nytt fra gården", body=":{")
     fake_llm.queue(*[blurb] * 3)
     (v,) = pipeline.run(request(surfaces=["newsletter_blurb"])).variants
-    assert v.rule_repaired and not v.passed
-    assert v.parts["subject"] == "Nyhetsbrev-omtale"
-    assert "189,-" in v.parts["body"] and "kl. 11–16" in v.parts["body"]
-    assert any("gjentar ledeteksten" in r for r in v.failed_reasons)
+    assert v.rule_repaired
+    body, subject = v.parts["body"], v.parts["subject"]
+    assert "189,-" in body and "kl. 11–16" in body
+    assert subject and "Nyhetsbrev" not in subject and len(subject) <= 60
+    assert body.startswith(subject.rstrip("…"))
+    assert not any("gjentar ledeteksten" in r for r in v.failed_reasons), v.failed_reasons
 
 
 def test_a_variant_that_cannot_be_fixed_is_returned_failed_with_reasons(
