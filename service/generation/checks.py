@@ -179,10 +179,11 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     for name, value in parts.items():
         if name in ("final_url", "paths"):
             continue
+        rule = ctx.surface.parts.get(name)
+        if not value and (rule is None or rule.min_count == 0):
+            continue  # an optional part left empty (a Meta ad's description) is no fragment
         items = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-        problems += [
-            p for p in map(item_problem, items) if p and (value or name in ctx.surface.parts)
-        ]
+        problems += [p for p in map(item_problem, items) if p]
         if isinstance(value, list):
             lowered = [i.strip().lower() for i in items]
             if len(set(lowered)) < len(lowered):

@@ -42,14 +42,15 @@ def _invented(ctx: CheckContext, text: str) -> list[Fact]:
 def _short_field(value: str, max_chars: int, main_text: str) -> str:
     """A short field (subject, headline) without copied instructions. One that was nothing but
     echo ("Nyhetsbrev-omtale" as the subject) takes the main text's first sentence instead: an
-    emptied field would be a new failure and make the whole repair lose, facts put back included."""
-    value = strip_echoes(value)
-    if not value:
+    emptied field would be a new failure and make the whole repair lose, facts put back included.
+    An optional field the model left empty stays empty."""
+    out = strip_echoes(value)
+    if not out and value.strip():
         first = next(iter(sentences(main_text)), "")
-        value = trim_keeping_facts(first, max_chars, []) if first else ""
-    if count_length(value) > max_chars:
-        value = trim_keeping_facts(value, max_chars, [])
-    return value
+        out = trim_keeping_facts(first, max_chars, []) if first else ""
+    if count_length(out) > max_chars:
+        out = trim_keeping_facts(out, max_chars, [])
+    return out
 
 
 def _join(parts: list[str]) -> str:

@@ -121,6 +121,20 @@ def test_a_subject_that_is_all_echo_takes_the_bodys_first_sentence_and_the_facts
     assert not any("gjentar ledeteksten" in r for r in v.failed_reasons), v.failed_reasons
 
 
+def test_an_ad_headline_that_is_all_echo_is_replaced_and_an_empty_description_stays_empty(
+    pipeline: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    ad = reply(primary_text="1 stk, høyst 600 tegn hver\n" + GOOD, headline="Meta-annonse",
+               description="")  # fmt: skip
+    fake_llm.queue(*[ad] * 3)
+    (v,) = pipeline.run(request(surfaces=["meta_ad"])).variants
+    assert v.rule_repaired
+    assert "høyst" not in v.parts["primary_text"] and "189,-" in v.parts["primary_text"]
+    assert v.parts["headline"] and "Meta" not in v.parts["headline"]
+    assert len(v.parts["headline"]) <= 40
+    assert v.parts["description"] == ""
+
+
 def test_a_variant_that_cannot_be_fixed_is_returned_failed_with_reasons(
     pipeline: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
