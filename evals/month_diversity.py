@@ -7,6 +7,7 @@ recorded (`months.jsonl`) like the variants, for replay without a model.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,9 @@ def record_months(
         ensure_library(services, workspace, folder)
         plan = load_plan(plan_file)
         slots = make_slots(plan, best_hours(services.db, workspace))
-        job = submit_plan_job(services, workspace, plan, slots)
+        # A run of its own: the plan's idempotency key would hand back a month finished by an
+        # earlier eval (other code, other prompt) from the same data directory.
+        job = submit_plan_job(services, workspace, plan, slots, key=f"eval-{uuid.uuid4()}")
 
         def tick(j: Any, name: str = folder.name) -> None:
             if progress:

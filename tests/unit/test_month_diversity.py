@@ -86,3 +86,7 @@ def test_a_month_is_recorded_through_the_real_plan_job_and_its_repetition_shows(
     # first few of a category see none, so at most all but each category's first are retried.
     first_in_category = len({d.category for d in drafts})
     assert len(proposed) == 9 and 0 < len(rejected) <= 9 - first_in_category
+    # A second eval run writes its own month, not the first run's drafts again.
+    fake_llm.default = json.dumps({"text": "Ny uke, nye epler: se hva vi presser i gården nå!"})
+    again = record_months(services, [folder])
+    assert len(again) == 9 and all(d.text.startswith("Ny uke") for d in again)
