@@ -171,16 +171,22 @@ class Judge:
         self.cache.put(key, value)
         return value
 
+    def _context(self, case: RepurposeCase, surface: Surface) -> dict[str, str]:
+        """What both prompts show the judge besides the outputs."""
+        return {
+            "surface_rubric": self.rubrics.for_surface(surface),
+            "criteria": self.rubrics.criteria_text(),
+            "language_name": NAMES.get(case.language, case.language),
+            "source": case.source.text,
+        }
+
     def score(self, case: RepurposeCase, surface: Surface, parts: dict[str, Any]) -> ScoreVerdict:
         return ScoreVerdict.model_validate(
             self._ask(
                 self.score_prompt,
                 ScoreVerdict,
-                surface_rubric=self.rubrics.for_surface(surface),
-                criteria=self.rubrics.criteria_text(),
+                **self._context(case, surface),
                 steps=self.rubrics.steps.strip(),
-                language_name=NAMES.get(case.language, case.language),
-                source=case.source.text,
                 output=render_parts(parts),
             )
         )
@@ -192,10 +198,7 @@ class Judge:
             self._ask(
                 self.pair_prompt,
                 PairVerdict,
-                surface_rubric=self.rubrics.for_surface(surface),
-                criteria=self.rubrics.criteria_text(),
-                language_name=NAMES.get(case.language, case.language),
-                source=case.source.text,
+                **self._context(case, surface),
                 output_a=render_parts(a),
                 output_b=render_parts(b),
             )

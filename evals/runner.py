@@ -167,13 +167,11 @@ def read_recording(directory: Path) -> Recording:
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     lines = outputs_file.read_text(encoding="utf-8").splitlines()
     outputs = [Output.model_validate_json(line) for line in lines if line.strip()]
-    months_file = directory / "months.jsonl"
-    months = [
-        MonthDraft.model_validate_json(line)
-        for line in (months_file.read_text(encoding="utf-8").splitlines() if months_file.is_file()
-                     else [])
-        if line.strip()
-    ]  # fmt: skip
+    months_file = directory / "months.jsonl"  # only in recordings made with --months
+    month_lines = (
+        months_file.read_text(encoding="utf-8").splitlines() if months_file.is_file() else []
+    )
+    months = [MonthDraft.model_validate_json(line) for line in month_lines if line.strip()]
     return Recording(outputs=outputs, months=months, **meta)
 
 

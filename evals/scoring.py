@@ -96,7 +96,9 @@ MIN_ECHO_CHARS = 16
 @lru_cache(maxsize=1)
 def _instructions() -> tuple[str, re.Pattern[str]]:
     """Everything the model is told but the reader should never see: the variant prompts'
-    fixed text, every surface's rule bullets in both languages, and the surfaces' names."""
+    fixed text, every surface's rule bullets in both languages, and the surfaces' names.
+    Built apart from the product's own echo check (service.generation.checks) on purpose: the
+    metric must not grade the product by the check it is measuring."""
     from service.generation.prompts import load_prompt
     from service.generation.surfaces import load_surfaces
 
