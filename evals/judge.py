@@ -120,9 +120,11 @@ class JudgeCache:
         self._entries: dict[str, dict[str, Any]] = {}
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
+                try:
                     row = json.loads(line)
                     self._entries[row["key"]] = row["value"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line torn by a killed run: that verdict is asked again
 
     def get(self, key: str) -> dict[str, Any] | None:
         return self._entries.get(key)

@@ -110,11 +110,22 @@ def run_eval(
 ) -> dict[str, Any]:
     cases = select_cases(case_files, limit, case_ids)
     judge_model = judge_model or settings.eval_judge_model
-    # Refuse a judge that cannot run before spending minutes on generation.
+    # Refuse a judge that cannot run, or an opponent that cannot be read, before spending
+    # minutes on generation.
     judge_llm = make_judge_llm(settings, judge_model) if judge_model else None
+    if judge_against == PRODUCT:
+        raise Invalid("--judge-against must name a baseline or another recording, not the product")
+    # Another recording (e.g. the other candidate model) is scored and judged beside this one.
+    other = None if judge_against in BASELINES else read_recording(Path(judge_against))
+
+    def refuse_kin(generator: str) -> None:
+        if judge_model:
+            check_families(judge_model, [generator, *([other.model] if other else [])])
+
     catalog = load_surfaces()
     if replay is not None:
         recording = read_recording(replay)
+        refuse_kin(recording.model)
         missing = {c.id for c in cases} - set(recording.cases)
         if missing and not case_files and not case_ids and limit is None:
             cases = [c for c in cases if c.id in recording.cases]
@@ -129,6 +140,7 @@ def run_eval(
         )
         services = Services(eval_settings)
         try:
+            refuse_kin(services.llm.model_name)
             recording = record_product(services, cases, progress)
             if months:
                 recording.months = record_months(services, _case_roots(case_files), progress)
@@ -138,15 +150,9 @@ def run_eval(
             write_recording(record, recording)
         source = "live run" + (f", recorded to {record}" if record else "")
     outputs = [*recording.outputs, *baseline_outputs(cases, catalog)]
-    generators = [recording.model]
-    if judge_against not in (PRODUCT, *BASELINES):
-        # Another recording (e.g. the other candidate model) is scored and judged beside this one.
-        other = read_recording(Path(judge_against))
+    if other is not None:
         judge_against = f"{PRODUCT}:{other.model}"
-        generators.append(other.model)
         outputs += [o.model_copy(update={"system": judge_against}) for o in other.outputs]
-    elif judge_against == PRODUCT:
-        raise Invalid("--judge-against must name a baseline or another recording, not the product")
     scored = score_all(cases, outputs, catalog)
     meta = {
         "model": recording.model,
@@ -157,8 +163,7 @@ def run_eval(
     summary = summarise(scored, meta)
     summary["profile_audit"] = profile_audit_suite(case_files)
     summary["judge"] = None
-    if judge_llm is not None and judge_model:
-        check_families(judge_model, generators)
+    if judge_llm is not None:
         judge = Judge(
             judge_llm,
             JudgeCache(settings.data_dir / "evals" / "judge_cache.jsonl"),

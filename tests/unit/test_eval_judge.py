@@ -22,7 +22,7 @@ from evals.judge import (
     run_judge,
 )
 from evals.report import markdown
-from evals.run import make_judge_llm
+from evals.run import make_judge_llm, run_eval
 from evals.runner import Output, baseline_outputs
 from service.errors import Invalid
 from service.generation.surfaces import load_surfaces
@@ -234,3 +234,21 @@ def test_the_judge_needs_an_api_model(tmp_path: Path) -> None:
         "qwen2.5-7b",
     )
     assert llm.provider == "openai" and llm.model_name == "qwen2.5-7b"
+
+
+def test_a_cache_line_torn_by_a_killed_run_is_asked_again_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "cache.jsonl"
+    path.write_text('{"key": "k1", "value": {"vinner": "A"}}\n{"key": "k2", "val', encoding="utf-8")
+    cache = JudgeCache(path)
+    assert len(cache) == 1 and cache.get("k1") == {"vinner": "A"} and cache.get("k2") is None
+
+
+def test_a_judge_of_the_generators_family_is_refused_before_any_generation(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, env="test", llm="fake", eval_judge_base_url="http://127.0.0.1:9/v1"
+    )
+    with pytest.raises(Invalid, match="same model family"):
+        run_eval(settings, limit=1, judge_model="fake-judge-9b", record=tmp_path / "rec")
+    assert not (tmp_path / "rec").exists(), "nothing was generated for a judge that cannot judge"
