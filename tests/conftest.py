@@ -14,7 +14,7 @@ import pytest
 
 from evals.cases import shared_data_dir
 from service.container import Services
-from service.providers.embeddings import Embedder, LocalE5Embedder
+from service.providers.embeddings import Embedder, HashingEmbedder, LocalE5Embedder
 from service.providers.llm_fake import FakeLLM
 from service.settings import Settings, get_settings
 
@@ -56,7 +56,18 @@ def fake_llm() -> FakeLLM:
 
 
 @pytest.fixture
-def services(settings: Settings, fake_llm: FakeLLM, e5: Embedder) -> Iterator[Services]:
+def services(settings: Settings, fake_llm: FakeLLM) -> Iterator[Services]:
+    """The fake model and a deterministic bag-of-words embedder: what most tests need, and
+    fast. Tests about what the embeddings find (search, grounding, categories) ask for
+    `services_e5`."""
+    svc = Services(settings, llm=fake_llm, embedder=HashingEmbedder())
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def services_e5(settings: Settings, fake_llm: FakeLLM, e5: Embedder) -> Iterator[Services]:
+    """The real embedded embedding model, for tests of what it finds."""
     svc = Services(settings, llm=fake_llm, embedder=e5)
     yield svc
     svc.close()

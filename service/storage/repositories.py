@@ -27,6 +27,7 @@ from service.domain import (
 from service.domain.job import ItemStatus, Job, JobItem, JobStatus
 from service.domain.profile_audit import AuditReport, ProfileSet
 from service.errors import NotFound
+from service.planning.models import ContentPlan, Slot
 from service.storage.tables import (
     AssetRow,
     ChannelProfileRow,
@@ -55,16 +56,7 @@ class WorkspaceRepo:
 
     def find(self, slug: str) -> Workspace | None:
         row = self.s.get(WorkspaceRow, slug)
-        if row is None:
-            return None
-        return Workspace(
-            slug=row.slug,
-            name=row.name,
-            timezone=row.timezone,
-            language=row.language,
-            brand_voice=row.brand_voice,
-            categories=list(row.categories),
-        )
+        return None if row is None else _workspace_from_row(row)
 
     def get(self, slug: str) -> Workspace:
         ws = self.find(slug)
@@ -73,15 +65,25 @@ class WorkspaceRepo:
         return ws
 
     def list(self) -> list[Workspace]:
-        slugs = self.s.scalars(select(WorkspaceRow.slug).order_by(WorkspaceRow.slug)).all()
-        return [self.get(slug) for slug in slugs]
+        """One query, however many workspaces there are."""
+        rows = self.s.scalars(select(WorkspaceRow).order_by(WorkspaceRow.slug))
+        return [_workspace_from_row(r) for r in rows]
+
+
+def _workspace_from_row(row: WorkspaceRow) -> Workspace:
+    return Workspace(
+        slug=row.slug,
+        name=row.name,
+        timezone=row.timezone,
+        language=row.language,
+        brand_voice=row.brand_voice,
+        categories=list(row.categories),
+    )
 
 
 def _post_from_row(row: PostRow) -> Post:
     offset = dt.timezone(dt.timedelta(minutes=row.utc_offset_minutes))
     published = row.published_at
-    if published.tzinfo is None:  # SQLite hands back naive UTC
-        published = published.replace(tzinfo=dt.UTC)
     return Post(
         id=row.post_id,
         workspace=row.workspace,
@@ -260,14 +262,11 @@ class PostRepo:
         return _post_from_row(row)
 
     def count(self, workspace: str) -> int:
-        return len(self.s.scalars(select(PostRow.pk).where(PostRow.workspace == workspace)).all())
+        query = select(func.count()).select_from(PostRow).where(PostRow.workspace == workspace)
+        return int(self.s.scalar(query) or 0)
 
 
 def _differs(stored: object, new: object) -> bool:
-    if isinstance(stored, dt.datetime) and isinstance(new, dt.datetime):
-        if stored.tzinfo is None:
-            stored = stored.replace(tzinfo=dt.UTC)
-        return stored != new
     return stored != new
 
 
@@ -520,9 +519,6 @@ _DRAFT_FIELDS = tuple(f for f in Draft.model_fields if f not in ("checks", "stat
 
 def _draft_from_row(row: DraftRow) -> Draft:
     data = {f: getattr(row, f) for f in _DRAFT_FIELDS}
-    for key in ("created_at", "updated_at"):
-        if data[key].tzinfo is None:  # SQLite returns naive datetimes
-            data[key] = data[key].replace(tzinfo=dt.UTC)
     return Draft(
         **data,
         status=DraftStatus(row.status),
@@ -612,9 +608,7 @@ class ProfileAuditRepo:
             ProfileAuditSummary(
                 id=r.id,
                 workspace=r.workspace,
-                created_at=r.created_at
-                if r.created_at.tzinfo
-                else r.created_at.replace(tzinfo=dt.UTC),
+                created_at=r.created_at,
                 overall=r.overall,
                 findings=r.findings,
                 channels=dict(r.report.get("channels", {})),
@@ -626,8 +620,8 @@ class ProfileAuditRepo:
 class StoredPlan(BaseModel):
     id: str
     workspace: str
-    plan: dict[str, Any]
-    slots: list[dict[str, Any]] | None
+    plan: ContentPlan
+    slots: list[Slot] | None
     job_id: str | None
 
 
@@ -635,29 +629,55 @@ class PlanRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def add(self, workspace: str, plan: dict[str, Any]) -> StoredPlan:
-        row = PlanRow(id=str(uuid.uuid4()), workspace=workspace, plan=plan)
+    def add(self, workspace: str, plan: ContentPlan | dict[str, Any]) -> StoredPlan:
+        valid = ContentPlan.model_validate(plan)
+        row = PlanRow(id=str(uuid.uuid4()), workspace=workspace, plan=valid.model_dump(mode="json"))
         self.s.add(row)
         self.s.flush()
         return self._out(row)
 
     def get(self, plan_id: str) -> StoredPlan:
-        row = self.s.get(PlanRow, plan_id)
-        if row is None:
-            raise NotFound(f"no plan {plan_id!r}")
-        return self._out(row)
+        return self._out(self._row(plan_id))
 
-    def update(self, plan_id: str, **values: Any) -> StoredPlan:
-        row = self.s.get(PlanRow, plan_id)
-        if row is None:
-            raise NotFound(f"no plan {plan_id!r}")
-        for key, value in values.items():
-            setattr(row, key, value)
+    def set_slots(self, plan_id: str, slots: Sequence[Slot]) -> StoredPlan:
+        row = self._row(plan_id)
+        row.slots = [s.model_dump(mode="json") for s in slots]
         self.s.flush()
         return self._out(row)
+
+    def set_job(self, plan_id: str, job_id: str | None) -> StoredPlan:
+        row = self._row(plan_id)
+        row.job_id = job_id
+        self.s.flush()
+        return self._out(row)
+
+    def update(
+        self,
+        plan_id: str,
+        *,
+        slots: Sequence[Slot | dict[str, Any]] | None = None,
+        job_id: str | None = None,
+    ) -> StoredPlan:
+        """Both fields at once, for callers that have either; each is validated."""
+        stored = self.get(plan_id)
+        if slots is not None:
+            stored = self.set_slots(plan_id, [Slot.model_validate(x) for x in slots])
+        if job_id is not None:
+            stored = self.set_job(plan_id, job_id)
+        return stored
+
+    def _row(self, plan_id: str) -> PlanRow:
+        row = self.s.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFound(f"no plan {plan_id!r}")
+        return row
 
     @staticmethod
     def _out(row: PlanRow) -> StoredPlan:
         return StoredPlan(
-            id=row.id, workspace=row.workspace, plan=row.plan, slots=row.slots, job_id=row.job_id
+            id=row.id,
+            workspace=row.workspace,
+            plan=ContentPlan.model_validate(row.plan),
+            slots=None if row.slots is None else [Slot.model_validate(x) for x in row.slots],
+            job_id=row.job_id,
         )

@@ -18,7 +18,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -34,6 +36,33 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A point in time, aware in and aware out, stored as UTC.
+
+    PostgreSQL keeps the offset; SQLite keeps none and hands back naive values. Converting at
+    this one boundary means no repository or caller ever sees a naive datetime, and a naive one
+    going in is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value!r}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite: stored as UTC above
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -47,7 +76,7 @@ class WorkspaceRow(Base):
     language: Mapped[str] = mapped_column(String(8), default="nb")
     brand_voice: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
 
 
 class ChannelProfileRow(Base):
@@ -99,7 +128,7 @@ class PostRow(Base):
     channel: Mapped[str] = mapped_column(String(32))
     post_id: Mapped[str] = mapped_column(String(200))
     # Stored in UTC plus the original offset, so the local time as published can be rebuilt.
-    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     utc_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[str] = mapped_column(String(64), default="")
@@ -112,9 +141,7 @@ class PostRow(Base):
     source_type: Mapped[str] = mapped_column(String(16), default="own")
     author: Mapped[str] = mapped_column(String(200), default="")
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now, onupdate=_now)
 
 
 class AssetRow(Base):
@@ -151,10 +178,8 @@ class JobRow(Base):
     current: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now, onupdate=_now)
 
 
 class JobItemRow(Base):
@@ -190,10 +215,8 @@ class DraftRow(Base):
     examples_used: Mapped[list[str]] = mapped_column(JSON, default=list)
     model: Mapped[str] = mapped_column(String(200), default="")
     prompt: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now, onupdate=_now)
 
 
 class ProfileAuditRow(Base):
@@ -209,7 +232,7 @@ class ProfileAuditRow(Base):
     findings: Mapped[int] = mapped_column(Integer)
     profiles: Mapped[dict[str, Any]] = mapped_column(JSON)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
 
 
 class PlanRow(Base):
@@ -224,4 +247,4 @@ class PlanRow(Base):
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
     slots: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     job_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
