@@ -29,7 +29,17 @@ class DemoReport(BaseModel):
 def load_demo(db: Database, store: VectorStore, *, path: Path = DEMO_FILE) -> DemoReport:
     raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     ws = Workspace.model_validate(raw["workspace"])
-    posts = [Post.model_validate({**p, "workspace": ws.slug}) for p in raw["posts"]]
+    # A category written in the demo file was chosen by a person: no classifier run moves it.
+    posts = [
+        Post.model_validate(
+            {
+                **p,
+                "workspace": ws.slug,
+                "category_locked": p.get("category_locked", "category" in p),
+            }
+        )
+        for p in raw["posts"]
+    ]
     with db.session() as s:
         WorkspaceRepo(s).save(ws)
         for channel, fields in raw.get("profiles", {}).items():
