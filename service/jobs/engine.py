@@ -115,9 +115,9 @@ class ProcrastinateQueue:
         for key in pending:
             lock = item_lock(job_id, key)
             try:
-                self._app.configure_task(
-                    TASK, queue=QUEUE, lock=lock, queueing_lock=lock
-                ).defer(job_id=job_id, key=key)
+                self._app.configure_task(TASK, queue=QUEUE, lock=lock, queueing_lock=lock).defer(
+                    job_id=job_id, key=key
+                )
             except AlreadyEnqueued:
                 continue
             queued.append(key)
