@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from procrastinate import App, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import JobDeferrer
 from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import make_url
 
@@ -111,17 +112,28 @@ class ProcrastinateQueue:
             if job.status.finished or job.cancel_requested:
                 return []
             pending = [i.key for i in repo.items(job_id, status=ItemStatus.pending)]
+        if not pending:
+            return []
+        tasks = {
+            key: self._deferrer(job_id, key).make_new_job(job_id=job_id, key=key) for key in pending
+        }
+        try:  # a new job: all its tasks in one statement
+            self._app.job_manager.batch_defer_jobs(jobs=list(tasks.values()))
+            return pending
+        except AlreadyEnqueued:
+            pass  # some are queued already (a resume): queue the others one by one
         queued = []
         for key in pending:
-            lock = item_lock(job_id, key)
             try:
-                self._app.configure_task(TASK, queue=QUEUE, lock=lock, queueing_lock=lock).defer(
-                    job_id=job_id, key=key
-                )
+                self._deferrer(job_id, key).defer(job_id=job_id, key=key)
             except AlreadyEnqueued:
                 continue
             queued.append(key)
         return queued
+
+    def _deferrer(self, job_id: str, key: str) -> JobDeferrer:
+        lock = item_lock(job_id, key)
+        return self._app.configure_task(TASK, queue=QUEUE, lock=lock, queueing_lock=lock)
 
     def run(self, job_id: str, *, on_progress: ProgressFn | None = None) -> Job:
         self.start(job_id)
@@ -133,7 +145,7 @@ class ProcrastinateQueue:
         request_cancel(self._db, job_id)
         # Items in progress on any worker finish and are kept; the job is cancelled now, and
         # every queued task of it ends without work when a worker picks it up.
-        return settle(self._db, job_id)
+        return settle(self._db, job_id) or self.get(job_id)
 
     def resume_unfinished(self) -> list[str]:
         with self._db.session() as s:

@@ -130,7 +130,6 @@ def run_item(db: Database, handler: Handler, job_id: str, key: str) -> bool:
         repo.start_item(job_id, key)
         repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
         repo.update(job_id, current=key)
-        job = repo.get(job_id)
     try:
         result, error = handler(job, key), None
     except GjenbrukError as exc:
@@ -142,21 +141,19 @@ def run_item(db: Database, handler: Handler, job_id: str, key: str) -> bool:
     return True
 
 
-def settle(db: Database, job_id: str) -> Job:
-    """Mark the job done (or cancelled) once nothing is left to run. Called after an item's
-    own transaction has committed, so of two items ending together the later sees both."""
+def settle(db: Database, job_id: str) -> Job | None:
+    """Mark the job done (or cancelled) once nothing is left to run; returns it when this call
+    changed it. Called after an item's own transaction has committed, so of two items ending
+    together on two workers the later one sees both."""
     with db.session() as s:
         repo = JobRepo(s)
-        job = repo.get(job_id)
-        if not job.status.finished:
-            if repo.pending_count(job_id) == 0:
-                repo.set_status(job_id, JobStatus.done, when=[JobStatus.queued, JobStatus.running])
-                repo.update(job_id, current=None)
-            elif job.cancel_requested:
-                repo.set_status(
-                    job_id, JobStatus.cancelled, when=[JobStatus.queued, JobStatus.running]
-                )
-                repo.update(job_id, current=None)
+        pending = repo.pending_count(job_id)
+        if pending and not repo.get(job_id).cancel_requested:
+            return None  # the common case, kept to one count
+        final = JobStatus.cancelled if pending else JobStatus.done
+        if not repo.set_status(job_id, final, when=[JobStatus.queued, JobStatus.running]):
+            return None
+        repo.update(job_id, current=None)
         return repo.get(job_id)
 
 

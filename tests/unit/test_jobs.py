@@ -177,9 +177,12 @@ def test_an_item_run_twice_stores_its_first_result_only(services: Services, ws: 
     with services.db.session() as s:
         assert not JobRepo(s).finish_item(job.id, "a", result={"n": 99}, error=None)
         assert JobRepo(s).item(job.id, "a").result == {"n": 1}
-    assert settle(services.db, job.id).status is JobStatus.running  # "b" still pending
+    assert settle(services.db, job.id) is None  # "b" still pending
+    assert runner.get(job.id).status is JobStatus.running
     assert run_item(services.db, counted, job.id, "b")
-    assert settle(services.db, job.id).status is JobStatus.done and calls == ["a", "b"]
+    settled = settle(services.db, job.id)
+    assert settled is not None and settled.status is JobStatus.done and calls == ["a", "b"]
+    assert settle(services.db, job.id) is None  # settled once
 
 
 def test_a_cancelled_job_starts_no_item_and_settles_as_cancelled(
@@ -193,7 +196,7 @@ def test_a_cancelled_job_starts_no_item_and_settles_as_cancelled(
     request_cancel(services.db, job.id)
     assert not run_item(services.db, _echo, job.id, "b")
     final = settle(services.db, job.id)
-    assert final.status is JobStatus.cancelled and final.done == 1
+    assert final is not None and final.status is JobStatus.cancelled and final.done == 1
 
 
 def test_the_engine_follows_the_database_unless_set(tmp_path: Any) -> None:
