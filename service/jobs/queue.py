@@ -117,12 +117,12 @@ def request_cancel(db: Database, job_id: str) -> Job:
         return repo.get(job_id)
 
 
-def run_item(db: Database, handler: Handler, job_id: str, key: str) -> bool:
+def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str) -> bool:
     """Run one item unless it is finished or its job cancelled; store the outcome once.
-    Returns True when this call ran the handler."""
+    `pick` chooses the handler for the job (by its kind). True when this call ran it."""
     with db.session() as s:
         repo = JobRepo(s)
-        job = repo.get(job_id)
+        job = repo.get(job_id, counts=False)
         if job.cancel_requested or job.status.finished:
             return False
         if repo.item(job_id, key).status is not ItemStatus.pending:
@@ -131,7 +131,7 @@ def run_item(db: Database, handler: Handler, job_id: str, key: str) -> bool:
         repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
         repo.update(job_id, current=key)
     try:
-        result, error = handler(job, key), None
+        result, error = pick(job)(job, key), None
     except GjenbrukError as exc:
         result, error = None, exc.message
     except Exception as exc:  # a failing item must not stop the others
@@ -148,7 +148,7 @@ def settle(db: Database, job_id: str) -> Job | None:
     with db.session() as s:
         repo = JobRepo(s)
         pending = repo.pending_count(job_id)
-        if pending and not repo.get(job_id).cancel_requested:
+        if pending and not repo.get(job_id, counts=False).cancel_requested:
             return None  # the common case, kept to one count
         final = JobStatus.cancelled if pending else JobStatus.done
         if not repo.set_status(job_id, final, when=[JobStatus.queued, JobStatus.running]):

@@ -85,6 +85,11 @@ class JobRunner:
             job = repo.get(job_id)
         if on_progress:
             on_progress(job)
+        chosen: Handler = handler
+
+        def pick(_job: Job) -> Handler:
+            return chosen
+
         in_flight: dict[Future[bool], str] = {}
         queue = list(pending)
         cancelled = False
@@ -95,7 +100,7 @@ class JobRunner:
                         cancelled = True
                         break
                     key = queue.pop(0)
-                    in_flight[pool.submit(run_item, self._db, handler, job_id, key)] = key
+                    in_flight[pool.submit(run_item, self._db, pick, job_id, key)] = key
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

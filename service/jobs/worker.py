@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from procrastinate import App, PsycopgConnector
 
+from service.domain.job import Job
 from service.errors import Invalid
 from service.jobs.engine import QUEUE, TASK, conninfo, ensure_schema
 from service.jobs.queue import Handler, run_item, settle
 from service.settings import Settings
 from service.storage.db import Database
-from service.storage.repositories import JobRepo
 
 log = logging.getLogger("gjenbruk.worker")
 
@@ -31,10 +31,11 @@ def item_task(db: Database, handlers: Mapping[str, Handler]) -> Callable[[str, s
 
         return fail
 
+    def pick(job: Job) -> Handler:
+        return handlers.get(job.kind) or unknown(job.kind)
+
     def work(job_id: str, key: str) -> None:
-        with db.session() as s:
-            kind = JobRepo(s).get(job_id).kind
-        run_item(db, handlers.get(kind) or unknown(kind), job_id, key)
+        run_item(db, pick, job_id, key)
         settle(db, job_id)
 
     return work

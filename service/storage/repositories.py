@@ -466,11 +466,13 @@ class JobRepo:
         ).all()
         return {str(status): int(n) for status, n in rows}
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, *, counts: bool = True) -> Job:
+        """counts=False skips counting the items (total/done/failed stay 0): for the workers,
+        which look a job up before every item and need only its params and flags."""
         row = self.s.get(JobRow, job_id)
         if row is None:
             raise NotFound(f"no job {job_id!r}", details={"job_id": job_id})
-        return _job_from_row(row, self._counts(job_id))
+        return _job_from_row(row, self._counts(job_id) if counts else {})
 
     def update(self, job_id: str, **fields: object) -> None:
         row = self.s.get(JobRow, job_id)

@@ -172,14 +172,16 @@ def test_an_item_run_twice_stores_its_first_result_only(services: Services, ws: 
         calls.append(key)
         return {"n": len(calls)}
 
-    assert run_item(services.db, counted, job.id, "a")
-    assert not run_item(services.db, counted, job.id, "a")  # a retried task: no model call
+    assert run_item(services.db, lambda _: counted, job.id, "a")
+    assert not run_item(
+        services.db, lambda _: counted, job.id, "a"
+    )  # a retried task: no model call
     with services.db.session() as s:
         assert not JobRepo(s).finish_item(job.id, "a", result={"n": 99}, error=None)
         assert JobRepo(s).item(job.id, "a").result == {"n": 1}
     assert settle(services.db, job.id) is None  # "b" still pending
     assert runner.get(job.id).status is JobStatus.running
-    assert run_item(services.db, counted, job.id, "b")
+    assert run_item(services.db, lambda _: counted, job.id, "b")
     settled = settle(services.db, job.id)
     assert settled is not None and settled.status is JobStatus.done and calls == ["a", "b"]
     assert settle(services.db, job.id) is None  # settled once
@@ -192,9 +194,9 @@ def test_a_cancelled_job_starts_no_item_and_settles_as_cancelled(
 
     runner = JobRunner(services.db, {"echo": _echo})
     job, _ = runner.submit(ws, "echo", ["a", "b"])
-    assert run_item(services.db, _echo, job.id, "a")
+    assert run_item(services.db, lambda _: _echo, job.id, "a")
     request_cancel(services.db, job.id)
-    assert not run_item(services.db, _echo, job.id, "b")
+    assert not run_item(services.db, lambda _: _echo, job.id, "b")
     final = settle(services.db, job.id)
     assert final is not None and final.status is JobStatus.cancelled and final.done == 1
 
