@@ -10,7 +10,7 @@ import socket
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from procrastinate import App, PsycopgConnector
+from procrastinate import App, PsycopgConnector, RetryStrategy
 
 from service.domain.job import Job
 from service.errors import Invalid
@@ -78,7 +78,9 @@ def run_worker(
     )
     task = item_task(db, handlers)
 
-    @app.task(name=TASK, queue=QUEUE)
+    # Handlers' own errors are stored on the item by run_item; what reaches Procrastinate is
+    # our bookkeeping failing (the database briefly away), worth a few tries.
+    @app.task(name=TASK, queue=QUEUE, retry=RetryStrategy(max_attempts=5, linear_wait=2))
     def job_item(job_id: str, key: str) -> None:
         task(job_id, key)
 
