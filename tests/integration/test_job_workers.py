@@ -195,3 +195,34 @@ def test_concurrent_submits_with_one_key_give_one_job_and_a_409_for_another_body
     losers = [a for a in answers if "error" in a]
     assert losers and all(a == {"error": "conflict", "status": 409} for a in losers)
     assert len(losers) in (1, 4)  # the odd one out, or the four that lost to it
+
+
+def test_the_serving_side_only_enqueues_one_task_per_item_and_never_runs_a_handler(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from service.jobs.factory import make_job_queue
+    from service.settings import Settings
+
+    ran: list[str] = []
+
+    def handler(job: Job, key: str) -> dict[str, object]:
+        ran.append(key)
+        return {}
+
+    settings = Settings(data_dir=tmp_path, database_url=pg_url)
+    db = Database(pg_url)
+    queue = make_job_queue(settings, db, {KIND: handler})
+    assert isinstance(queue, ProcrastinateQueue)
+    job, _ = queue.submit("w", KIND, ITEMS[:5])
+    assert queue.start(job.id) == ITEMS[:5]
+    assert queue.start(job.id) == []  # again (another API process, a restart): nothing new
+    assert queue.resume_unfinished() == [job.id]
+    time.sleep(0.5)
+    with db.session() as s:
+        todo = s.execute(
+            text("SELECT args->>'key', lock FROM procrastinate_jobs WHERE status = 'todo'")
+        ).all()
+    assert sorted(k for k, _ in todo) == ITEMS[:5] and len({lock for _, lock in todo}) == 5
+    assert ran == [] and queue.get(job.id).status is JobStatus.queued
+    queue.close()
+    db.dispose()
