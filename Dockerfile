@@ -10,7 +10,8 @@ COPY . .
 RUN make install && rm -rf /root/.cache/pip
 
 ENV GJENBRUK_DATA_DIR=/data \
-    GJENBRUK_HOST=0.0.0.0
+    GJENBRUK_HOST=0.0.0.0 \
+    PATH=/app/.venv/bin:$PATH
 VOLUME ["/data"]
 EXPOSE 8000
 CMD ["sh", "-c", ".venv/bin/gjenbruk demo && exec .venv/bin/gjenbruk serve --host 0.0.0.0"]

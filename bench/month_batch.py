@@ -1,6 +1,9 @@
 """A month batch of 60 drafts against a local OpenAI-compatible server with a fixed latency,
 through the real job runner, pipeline and checks, at several concurrencies. Prints wall time
-vs the ideal ceil(N/C) × latency × model calls per draft, as a ratio (1.0 = no overhead)."""
+vs the ideal ceil(N/C) × latency × model calls per draft, as a ratio (1.0 = no overhead), and
+where the rest goes: the local embedding model's time (summed over threads; it is CPU work
+that parallel threads share on the same cores) and how many drafts were written twice as
+near-copies of an earlier one (this server's answers are templated, so most are)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
@@ -23,6 +27,7 @@ from service.planning.service import submit_plan_job
 from service.planning.slots import make_slots
 from service.providers.embeddings import LocalE5Embedder
 from service.settings import Settings
+from service.storage.repositories import JobRepo
 
 LATENCY = 0.3
 CONCURRENCY = (1, 4, 8)
@@ -86,11 +91,34 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class TimedEmbedder(LocalE5Embedder):
+    """The same model, with the seconds spent in it counted."""
+
+    spent = 0.0
+    _lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        started = time.perf_counter()
+        try:
+            return super().embed_documents(texts)
+        finally:
+            with self._lock:
+                TimedEmbedder.spent += time.perf_counter() - started
+
+    def embed_query(self, text: str) -> list[float]:
+        started = time.perf_counter()
+        try:
+            return super().embed_query(text)
+        finally:
+            with self._lock:
+                TimedEmbedder.spent += time.perf_counter() - started
+
+
 def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    embedder = LocalE5Embedder(threads=2)
+    embedder = TimedEmbedder(threads=2)
     slots = make_slots(PLAN)
     print(f"{len(slots)} drafts, server latency {LATENCY * 1000:.0f} ms per call")
     for c in CONCURRENCY:
@@ -106,16 +134,22 @@ def main() -> None:
         services = Services(settings, embedder=embedder)
         load_demo(services.db, services.vectors)
         before = next(calls)
+        TimedEmbedder.spent = 0.0
         job = submit_plan_job(services, "demo", PLAN, slots)
         started = time.perf_counter()
         done = services.jobs.run(job.id)
         wall = time.perf_counter() - started
         per_draft = (next(calls) - before - 1) / len(slots)
+        embedding = TimedEmbedder.spent
+        with services.db.session() as s:
+            items = JobRepo(s).items(job.id)
+        twice = sum(1 for i in items if i.result and i.result.get("regenerated"))
         ideal = math.ceil(len(slots) / c) * LATENCY * per_draft
         print(
             f"  concurrency {c}: {wall:6.2f} s wall, ideal {ideal:5.2f} s "
             f"({per_draft:.2f} calls/draft), ratio {wall / ideal:.2f}, "
-            f"{done.done} done / {done.failed} failed"
+            f"{done.done} done / {done.failed} failed; embedding {embedding:5.1f} s, "
+            f"{twice} drafts rewritten as near-copies"
         )
         services.close()
     server.shutdown()

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = REPO_ROOT / "prompts"
 
+    # Job engine and workers (issue 17).
+    job_engine: Literal["auto", "inprocess", "procrastinate"] = Field(
+        default="auto",
+        description="auto: Procrastinate workers when database_url is PostgreSQL, else threads "
+        "in the serving process",
+    )
+    job_stalled_after: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description="seconds without a worker's heartbeat before its items go to another worker",
+    )
+
     @model_validator(mode="after")
     def _choose_providers(self) -> Settings:
         has_key = self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())

@@ -8,18 +8,17 @@ returns a JSON-able dict; handlers are looked up by the job's kind, so any proce
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from service.domain.job import ItemStatus, Job, JobStatus
-from service.errors import Conflict, GjenbrukError, Invalid
+from service.errors import Invalid
+from service.jobs.queue import Handler, ProgressFn, run_item, submit_job
 from service.storage.db import Database
-from service.storage.repositories import JobRepo, WorkspaceRepo
+from service.storage.repositories import JobRepo
 
-Handler = Callable[[Job, str], dict[str, Any]]
-ProgressFn = Callable[[Job], None]
+__all__ = ["Handler", "JobRunner", "ProgressFn"]
 
 
 class JobRunner:
@@ -41,32 +40,15 @@ class JobRunner:
         idempotency_key: str | None = None,
     ) -> tuple[Job, bool]:
         """Create a job, or return the existing one for the same idempotency key (created=False)."""
-        if kind not in self._handlers:
-            raise Invalid(f"unknown job kind {kind!r}; known: {sorted(self._handlers)}")
-        if len(set(items)) != len(items):
-            raise Invalid("job items must have unique keys")
-        params = params or {}
-        with self._db.session() as s:
-            WorkspaceRepo(s).get(workspace)
-            repo = JobRepo(s)
-            if idempotency_key:
-                existing = repo.find_by_key(workspace, idempotency_key)
-                if existing is not None:
-                    if existing.kind != kind or existing.params != params:
-                        raise Conflict(
-                            f"idempotency key {idempotency_key!r} was used for a different request",
-                            details={"job_id": existing.id},
-                        )
-                    return existing, False
-            job = repo.create(
-                job_id=str(uuid.uuid4()),
-                workspace=workspace,
-                kind=kind,
-                params=params,
-                items=list(items),
-                idempotency_key=idempotency_key,
-            )
-        return job, True
+        return submit_job(
+            self._db,
+            self._handlers,
+            workspace,
+            kind,
+            items,
+            params=params,
+            idempotency_key=idempotency_key,
+        )
 
     def get(self, job_id: str) -> Job:
         with self._db.session() as s:
@@ -88,16 +70,6 @@ class JobRunner:
         with self._db.session() as s:
             return JobRepo(s).get(job_id).cancel_requested
 
-    def _finish_item(self, job_id: str, key: str, future: Future[dict[str, Any]]) -> None:
-        try:
-            result, error = future.result(), None
-        except GjenbrukError as exc:
-            result, error = None, exc.message
-        except Exception as exc:  # a failing item must not stop the others
-            result, error = None, f"{type(exc).__name__}: {exc}"
-        with self._db.session() as s:
-            JobRepo(s).finish_item(job_id, key, result=result, error=error)
-
     def run(self, job_id: str, *, on_progress: ProgressFn | None = None) -> Job:
         """Run (or resume) a job in this thread until it is done or cancelled."""
         with self._db.session() as s:
@@ -113,7 +85,12 @@ class JobRunner:
             job = repo.get(job_id)
         if on_progress:
             on_progress(job)
-        in_flight: dict[Future[dict[str, Any]], str] = {}
+        chosen: Handler = handler
+
+        def pick(_job: Job) -> Handler:
+            return chosen
+
+        in_flight: dict[Future[bool], str] = {}
         queue = list(pending)
         cancelled = False
         with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
@@ -123,15 +100,13 @@ class JobRunner:
                         cancelled = True
                         break
                     key = queue.pop(0)
-                    with self._db.session() as s:
-                        JobRepo(s).start_item(job_id, key)
-                        JobRepo(s).update(job_id, current=key)
-                    in_flight[pool.submit(handler, job, key)] = key
+                    in_flight[pool.submit(run_item, self._db, pick, job_id, key)] = key
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._finish_item(job_id, in_flight.pop(future), future)
+                    in_flight.pop(future)
+                    future.result()  # run_item stores the handler's errors; these are ours
                 if on_progress:
                     on_progress(self.get(job_id))
         final = JobStatus.cancelled if cancelled else JobStatus.done

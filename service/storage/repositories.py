@@ -465,11 +465,13 @@ class JobRepo:
         ).all()
         return {str(status): int(n) for status, n in rows}
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, *, counts: bool = True) -> Job:
+        """counts=False skips counting the items (total/done/failed stay 0): for the workers,
+        which look a job up before every item and need only its params and flags."""
         row = self.s.get(JobRow, job_id)
         if row is None:
             raise NotFound(f"no job {job_id!r}", details={"job_id": job_id})
-        return _job_from_row(row, self._counts(job_id))
+        return _job_from_row(row, self._counts(job_id) if counts else {})
 
     def update(self, job_id: str, **fields: object) -> None:
         row = self.s.get(JobRow, job_id)
@@ -490,20 +492,68 @@ class JobRepo:
             for r in rows
         ]
 
-    def start_item(self, job_id: str, key: str) -> None:
+    def item(self, job_id: str, key: str) -> JobItem:
         row = self.s.get(JobItemRow, (job_id, key))
-        assert row is not None
+        if row is None:
+            raise NotFound(f"job {job_id!r} has no item {key!r}")
+        return JobItem(
+            key=row.key, status=ItemStatus(row.status), result=row.result, error=row.error
+        )
+
+    def start_item(self, job_id: str, key: str) -> int:
+        """Count an attempt; returns how many there have been (more than 1: a retry)."""
+        row = self.s.get(JobItemRow, (job_id, key))
+        if row is None:
+            raise NotFound(f"job {job_id!r} has no item {key!r}")
         row.attempts += 1
         self.s.flush()
+        return row.attempts
 
     def finish_item(
         self, job_id: str, key: str, *, result: dict[str, object] | None, error: str | None
-    ) -> None:
-        row = self.s.get(JobItemRow, (job_id, key))
-        assert row is not None
-        row.status = (ItemStatus.failed if error else ItemStatus.done).value
-        row.result, row.error = result, error
-        self.s.flush()
+    ) -> bool:
+        """Store an item's outcome once: a second run of the same item (a retried task, two
+        processes) finds it finished and stores nothing. True when this call stored it."""
+        from sqlalchemy import update
+
+        stored = self.s.execute(
+            update(JobItemRow)
+            .where(
+                JobItemRow.job_id == job_id,
+                JobItemRow.key == key,
+                JobItemRow.status == ItemStatus.pending.value,
+            )
+            .values(
+                status=(ItemStatus.failed if error else ItemStatus.done).value,
+                result=result,
+                error=error,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(stored.rowcount)  # type: ignore[attr-defined]
+
+    def set_status(self, job_id: str, status: JobStatus, *, when: Sequence[JobStatus]) -> bool:
+        """Move a job to `status` only from one of `when`, in one statement, so that processes
+        racing to start or finish the same job agree on one outcome."""
+        from sqlalchemy import update
+
+        changed = self.s.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status.in_([w.value for w in when]))
+            .values(status=status.value, updated_at=dt.datetime.now(dt.UTC))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+    def pending_count(self, job_id: str) -> int:
+        return int(
+            self.s.scalar(
+                select(func.count())
+                .select_from(JobItemRow)
+                .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.pending.value)
+            )
+            or 0
+        )
 
     def unfinished(self) -> list[Job]:
         ids = self.s.scalars(

@@ -137,3 +137,82 @@ def test_bad_requests_are_refused_clearly(services: Services, ws: str) -> None:
         runner.submit(ws, "echo", ["a", "a"])
     with pytest.raises(NotFound):
         runner.submit("no-such-ws", "echo", ITEMS)
+
+
+def test_a_key_inserted_by_another_process_after_our_look_up_returns_theirs(
+    services: Services, ws: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up and the insert are two statements: another process can insert the same key
+    in between. The unique constraint decides; the loser gets the winner's job, not an error."""
+    runner = JobRunner(services.db, {"echo": _echo})
+    theirs, _ = runner.submit(ws, "echo", ITEMS, idempotency_key="race")
+    real_find = JobRepo.find_by_key
+    calls = {"n": 0}
+
+    def find_late(self: JobRepo, workspace: str, key: str) -> Job | None:
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_find(self, workspace, key)
+
+    monkeypatch.setattr(JobRepo, "find_by_key", find_late)
+    mine, created = runner.submit(ws, "echo", ITEMS, idempotency_key="race")
+    assert not created and mine.id == theirs.id and calls["n"] == 2
+    calls["n"] = 0
+    with pytest.raises(Conflict, match="different request"):
+        runner.submit(ws, "echo", ITEMS, params={"theme": "x"}, idempotency_key="race")
+
+
+def test_an_item_run_twice_stores_its_first_result_only(services: Services, ws: str) -> None:
+    from service.jobs.queue import run_item, settle
+
+    runner = JobRunner(services.db, {"echo": _echo})
+    job, _ = runner.submit(ws, "echo", ["a", "b"])
+    calls: list[str] = []
+
+    def counted(job: Job, key: str) -> dict[str, Any]:
+        calls.append(key)
+        return {"n": len(calls)}
+
+    assert run_item(services.db, lambda _: counted, job.id, "a")
+    assert not run_item(
+        services.db, lambda _: counted, job.id, "a"
+    )  # a retried task: no model call
+    with services.db.session() as s:
+        assert not JobRepo(s).finish_item(job.id, "a", result={"n": 99}, error=None)
+        assert JobRepo(s).item(job.id, "a").result == {"n": 1}
+    assert settle(services.db, job.id) is None  # "b" still pending
+    assert runner.get(job.id).status is JobStatus.running
+    assert run_item(services.db, lambda _: counted, job.id, "b")
+    settled = settle(services.db, job.id)
+    assert settled is not None and settled.status is JobStatus.done and calls == ["a", "b"]
+    assert settle(services.db, job.id) is None  # settled once
+
+
+def test_a_cancelled_job_starts_no_item_and_settles_as_cancelled(
+    services: Services, ws: str
+) -> None:
+    from service.jobs.queue import request_cancel, run_item, settle
+
+    runner = JobRunner(services.db, {"echo": _echo})
+    job, _ = runner.submit(ws, "echo", ["a", "b"])
+    assert run_item(services.db, lambda _: _echo, job.id, "a")
+    request_cancel(services.db, job.id)
+    assert not run_item(services.db, lambda _: _echo, job.id, "b")
+    final = settle(services.db, job.id)
+    assert final is not None and final.status is JobStatus.cancelled and final.done == 1
+
+
+def test_the_engine_follows_the_database_unless_set(tmp_path: Any) -> None:
+    from service.jobs.factory import job_engine
+    from service.settings import Settings
+
+    sqlite = Settings(data_dir=tmp_path, env="test", llm="fake", embeddings="fake")
+    pg = Settings(
+        data_dir=tmp_path, env="test", llm="fake", embeddings="fake",
+        database_url="postgresql+psycopg://u@127.0.0.1/db",
+    )  # fmt: skip
+    assert job_engine(sqlite) == "inprocess" and job_engine(pg) == "procrastinate"
+    forced = Settings(
+        data_dir=tmp_path, env="test", llm="fake", embeddings="fake",
+        database_url="postgresql+psycopg://u@127.0.0.1/db", job_engine="inprocess",
+    )  # fmt: skip
+    assert job_engine(forced) == "inprocess"

@@ -1,0 +1,178 @@
+"""What every job engine offers callers (the API, the CLI, the UI), and the parts they share:
+creating a job once per idempotency key, and running one item so that it is stored once.
+
+Two engines implement `JobQueue`: `JobRunner` (threads in this process; SQLite, `make run`)
+and `ProcrastinateQueue` (tasks in PostgreSQL, run by `gjenbruk worker` processes). Handlers
+and callers do not know which one runs them.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from service.domain.job import ItemStatus, Job, JobStatus
+from service.errors import Conflict, GjenbrukError, Invalid
+from service.storage.db import Database
+from service.storage.repositories import JobRepo, WorkspaceRepo
+
+Handler = Callable[[Job, str], dict[str, Any]]
+ProgressFn = Callable[[Job], None]
+
+
+class JobQueue(Protocol):
+    def submit(
+        self,
+        workspace: str,
+        kind: str,
+        items: Sequence[str],
+        *,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Create a job, or return the one made earlier with this idempotency key (False)."""
+
+    def get(self, job_id: str) -> Job: ...
+
+    def start(self, job_id: str) -> object:
+        """Have the job worked on in the background; asking twice does not run it twice."""
+
+    def run(self, job_id: str, *, on_progress: ProgressFn | None = None) -> Job:
+        """Start the job and wait in this thread until it is finished."""
+
+    def cancel(self, job_id: str) -> Job:
+        """No new item starts, in any process; items already in progress finish."""
+
+    def resume_unfinished(self) -> list[str]:
+        """After a restart: have every queued or running job continue."""
+
+
+def submit_job(
+    db: Database,
+    kinds: Iterable[str],
+    workspace: str,
+    kind: str,
+    items: Sequence[str],
+    *,
+    params: dict[str, Any] | None,
+    idempotency_key: str | None,
+) -> tuple[Job, bool]:
+    known = sorted(kinds)
+    if kind not in known:
+        raise Invalid(f"unknown job kind {kind!r}; known: {known}")
+    if len(set(items)) != len(items):
+        raise Invalid("job items must have unique keys")
+    params = params or {}
+    if idempotency_key:
+        existing = _existing(db, workspace, kind, params, idempotency_key)
+        if existing is not None:
+            return existing, False
+    try:
+        with db.session() as s:
+            WorkspaceRepo(s).get(workspace)
+            job = JobRepo(s).create(
+                job_id=str(uuid.uuid4()),
+                workspace=workspace,
+                kind=kind,
+                params=params,
+                items=list(items),
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # Another process inserted the same key between our look-up and our insert: the
+        # unique constraint decided, so theirs is the job.
+        if not idempotency_key:
+            raise
+        existing = _existing(db, workspace, kind, params, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return job, True
+
+
+def _existing(
+    db: Database, workspace: str, kind: str, params: dict[str, Any], key: str
+) -> Job | None:
+    with db.session() as s:
+        existing = JobRepo(s).find_by_key(workspace, key)
+    if existing is not None and (existing.kind != kind or existing.params != params):
+        raise Conflict(
+            f"idempotency key {key!r} was used for a different request",
+            details={"job_id": existing.id},
+        )
+    return existing
+
+
+def request_cancel(db: Database, job_id: str) -> Job:
+    """Record the cancel in the database, where every process looks before starting an item."""
+    with db.session() as s:
+        repo = JobRepo(s)
+        job = repo.get(job_id)
+        if not job.status.finished:
+            repo.update(job_id, cancel_requested=True)
+        return repo.get(job_id)
+
+
+def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str) -> bool:
+    """Run one item unless it is finished or its job cancelled; store the outcome once.
+    `pick` chooses the handler for the job (by its kind). True when this call ran it."""
+    with db.session() as s:
+        repo = JobRepo(s)
+        job = repo.get(job_id, counts=False)
+        if job.cancel_requested or job.status.finished:
+            return False
+        if repo.item(job_id, key).status is not ItemStatus.pending:
+            return False  # a retry of an item another run already stored
+        repo.start_item(job_id, key)
+        repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
+        repo.update(job_id, current=key)
+    try:
+        result, error = pick(job)(job, key), None
+    except GjenbrukError as exc:
+        result, error = None, exc.message
+    except Exception as exc:  # a failing item must not stop the others
+        result, error = None, f"{type(exc).__name__}: {exc}"
+    with db.session() as s:
+        JobRepo(s).finish_item(job_id, key, result=result, error=error)
+    return True
+
+
+def settle(db: Database, job_id: str) -> Job | None:
+    """Mark the job done (or cancelled) once nothing is left to run; returns it when this call
+    changed it. Called after an item's own transaction has committed, so of two items ending
+    together on two workers the later one sees both."""
+    with db.session() as s:
+        repo = JobRepo(s)
+        pending = repo.pending_count(job_id)
+        if pending and not repo.get(job_id, counts=False).cancel_requested:
+            return None  # the common case, kept to one count
+        final = JobStatus.cancelled if pending else JobStatus.done
+        if not repo.set_status(job_id, final, when=[JobStatus.queued, JobStatus.running]):
+            return None
+        repo.update(job_id, current=None)
+        return repo.get(job_id)
+
+
+def wait_until_finished(
+    get: Callable[[], Job],
+    *,
+    on_progress: ProgressFn | None = None,
+    poll: float = 0.5,
+    stop: threading.Event | None = None,
+) -> Job:
+    """Follow a job other processes work on, reporting each change of progress."""
+    stop = stop or threading.Event()
+    seen: tuple[Any, ...] | None = None
+    while True:
+        job = get()
+        state = (job.status, job.done, job.failed, job.current)
+        if on_progress and state != seen:
+            on_progress(job)
+        seen = state
+        if job.status.finished:
+            return job
+        stop.wait(poll)
