@@ -1,0 +1,1 @@
+"""Accounts, roles per workspace, API keys, sessions, client review links, audit log, limits."""
