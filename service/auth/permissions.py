@@ -23,7 +23,9 @@ class Role(IntEnum):
         try:
             return cls[name]
         except KeyError:
-            raise ValueError(f"unknown role {name!r}; one of {', '.join(r.name for r in cls)}") from None
+            raise ValueError(
+                f"unknown role {name!r}; one of {', '.join(r.name for r in cls)}"
+            ) from None
 
 
 class Permission(StrEnum):
@@ -101,6 +103,7 @@ P = Permission
 ROUTES: dict[str, Permission] = {
     # service/api/auth.py (this feature)
     "login": P.public,
+    "login_page": P.public,
     "logout": P.authenticated,
     "me": P.authenticated,
     "list_members": P.members_read,
