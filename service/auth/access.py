@@ -218,3 +218,16 @@ def end_session(s: Session, caller: Caller) -> None:
     if caller.session_id is not None:
         SessionRepo(s).remove(caller.session_id)
         AuditRepo(s).add(actor=caller.actor, action="logout")
+
+
+def caller_for_user(s: Session, name: str) -> Caller:
+    """The caller a CLI command acts as (`--as NAME`), with that person's current roles."""
+    row = UserRepo(s).find_row(name)
+    if row is None or row.disabled:
+        raise NotFound(f"no user {name!r}", details={"user": name})
+    return Caller(
+        user_id=row.id,
+        user_name=row.name,
+        via="session",
+        memberships=MembershipRepo(s).roles_of(row.id),
+    )
