@@ -54,6 +54,29 @@ def create_owner(db: Database, name: str, password: str | None = None) -> NewOwn
     return NewOwner(user=user, password=password, workspaces=owned)
 
 
+def add_user(
+    db: Database, name: str, *, workspace: str | None, role: Role, password: str | None = None
+) -> str:
+    """`gjenbruk users create NAME [--workspace WS --role ROLE]`: returns the password to print
+    (generated unless given)."""
+    password = password or tokens.new_password()
+    with db.session() as s:
+        user = create_user(s, name, password)
+        if workspace is not None:
+            from service.storage.repositories import WorkspaceRepo
+
+            WorkspaceRepo(s).get(workspace)
+            MembershipRepo(s).set(user.id, workspace, role)
+        AuditRepo(s).add(
+            actor="cli",
+            action="user.create",
+            workspace=workspace,
+            target=name,
+            details={"role": role.name if workspace else None},
+        )
+    return password
+
+
 def grant_creator(s: Session, workspace: str, caller: Caller) -> None:
     """create_workspace calls this in its transaction: whoever makes a workspace owns it."""
     MembershipRepo(s).set(caller.user_id, workspace, Role.owner)

@@ -122,6 +122,7 @@ ROUTES: dict[str, Permission] = {
     "review_link_comment": P.review_link,
     # the product's routes
     "health": P.public,
+    "root": P.public,  # the redirect from / to the UI or the docs
     "list_workspaces": P.authenticated,
     "create_workspace": P.workspace_create,
     "get_workspace": P.workspace_read,

@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.auth.dependencies import SESSION_COOKIE
 from service.errors import ConfigurationError
 from service.settings import Settings
 
@@ -98,6 +99,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class LoginRedirect:
+    """A browser opening the UI without a session is sent to the login page instead of
+    Gradio's bare 401 (the session itself is still checked by Gradio's auth_dependency)."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str = "/ui", login: str = "/login") -> None:
+        self.app = app
+        self.prefix, self.login = prefix.rstrip("/"), login
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self._page(scope):
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            if f"{SESSION_COOKIE}=" not in headers.get("cookie", ""):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 303,
+                        "headers": [(b"location", self.login.encode())],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)
+
+    def _page(self, scope: Scope) -> bool:
+        path = str(scope["path"])
+        return path in (self.prefix, self.prefix + "/")
 
 
 def allowed_hosts(settings: Settings) -> list[str]:

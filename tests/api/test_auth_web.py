@@ -171,3 +171,32 @@ def test_the_ui_dependency_names_the_logged_in_user_or_none(world: World) -> Non
     assert dependency(request(cookie)) == "vera"
     assert dependency(request(None)) is None
     assert dependency(request("gjs_0123456789_forged")) is None
+
+
+def test_opening_the_ui_without_a_session_goes_to_the_login_page(world: World) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from service.auth.web import LoginRedirect
+
+    inner = FastAPI()
+
+    @inner.get("/ui/")
+    def ui() -> dict[str, str]:
+        return {"ui": "yes"}
+
+    inner.add_middleware(LoginRedirect)
+    client = TestClient(inner)
+    r = client.get("/ui/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    client.cookies.set(SESSION_COOKIE, "anything")
+    assert client.get("/ui/").json() == {"ui": "yes"}
+
+
+def test_a_user_made_by_the_cli_can_log_in_with_the_printed_password(world: World) -> None:
+    from service.auth.bootstrap import add_user
+    from service.auth.permissions import Role
+
+    password = add_user(world.services.db, "nils", workspace=OWN, role=Role.editor)
+    r = world.client.post("/v1/login", json={"user": "nils", "password": password})
+    assert r.status_code == 200 and r.json()["workspaces"] == [{"workspace": OWN, "role": "editor"}]
