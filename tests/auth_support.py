@@ -133,13 +133,13 @@ def _draft(ws: str, text: str) -> Draft:
 def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> World:
     for name, permission in DUMMY_ROUTES.items():
         monkeypatch.setitem(ROUTES, name, permission)
+    options: dict[str, object] = {"allowed_hosts": ["testserver"], **overrides}
     settings = Settings(
         data_dir=tmp_path / "data",
         env="test",
         llm="fake",
         embeddings="fake",
-        allowed_hosts=["testserver"],
-        **overrides,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]
     )
     services = Services(settings)
     pepper = tokens.load_pepper(settings)

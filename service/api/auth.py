@@ -28,6 +28,7 @@ from service.auth.models import ApiKey, AuditEntry, Caller, Feedback, Member, Re
 from service.auth.permissions import Role
 from service.auth.repos import AuditRepo, FeedbackRepo, MembershipRepo, ReviewLinkRepo
 from service.auth.review import LinkDraft, Verdict, create_link, give_feedback, link_drafts
+from service.auth.review_page import REVIEW_PAGE
 
 GATE = [Depends(authorize), Depends(limit_requests)]
 RoleName = Literal["owner", "editor", "reviewer", "viewer"]
@@ -110,6 +111,13 @@ def me(caller: CallerDep) -> MeOut:
 @pages_router.get("/login", name="login_page", response_class=HTMLResponse)
 def login_page() -> HTMLResponse:
     return HTMLResponse(LOGIN_PAGE)
+
+
+@pages_router.get("/review/{token}", name="review_page", response_class=HTMLResponse)
+def review_page(link: ReviewLinkDep) -> HTMLResponse:
+    """What the client opens: the calendar of the link's drafts (data fetched from /v1/review)."""
+    del link  # authorize has checked the token; the page loads the drafts itself
+    return HTMLResponse(REVIEW_PAGE)
 
 
 # Members ----------------------------------------------------------------------------------------

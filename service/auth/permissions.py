@@ -117,6 +117,7 @@ ROUTES: dict[str, Permission] = {
     "create_review_link": P.review_links_manage,
     "revoke_review_link": P.review_links_manage,
     "review_feedback": P.workspace_read,
+    "review_page": P.review_link,
     "review_link_drafts": P.review_link,
     "review_link_verdict": P.review_link,
     "review_link_comment": P.review_link,

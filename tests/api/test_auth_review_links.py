@@ -329,3 +329,13 @@ def test_a_members_change_over_http_needs_the_csrf_token_with_a_cookie(world: Wo
     assert world.client.put(path, json={"role": "editor"}).status_code == 403
     ok = world.client.put(path, json={"role": "editor"}, headers={CSRF_HEADER: csrf})
     assert ok.status_code == 200 and ok.json()["role"] == "editor"
+
+
+def test_the_review_page_opens_only_with_a_live_token(world: World) -> None:
+    plan_id, _ = _month(world)
+    token = _link(world, {"plan_id": plan_id})
+    page = world.client.get(f"/review/{token}")
+    assert page.status_code == 200 and "/v1/review/" in page.text
+    assert "innerHTML" not in page.text  # client data goes in as text only
+    assert page.headers["referrer-policy"] == "same-origin"  # the token stays on this site
+    assert world.client.get("/review/gjr_0123456789_forged").status_code == 401
