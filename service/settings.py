@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     limit_model_calls_per_day: int = Field(
         default=2000, ge=1, description="per caller and workspace, UTC day"
     )
+    limit_spend_usd_per_month: float | None = Field(
+        default=None,
+        gt=0,
+        description="API-model spend cap per workspace and calendar month (UTC), from the cost "
+        "preview's token counts; unset: no cap",
+    )
 
     @model_validator(mode="after")
     def _choose_providers(self) -> Settings:

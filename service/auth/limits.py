@@ -133,3 +133,29 @@ def check_concurrent_jobs(s: Session, settings: Settings, workspace: str) -> Non
             retry_after=30,
             details={"limit": "concurrent_jobs", "unfinished": int(unfinished or 0)},
         )
+
+
+def _seconds_to_next_month(now: dt.datetime) -> int:
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return max(1, math.ceil((following - now).total_seconds()))
+
+
+def charge_spend(s: Session, settings: Settings, workspace: str, usd: float) -> float:
+    """Before work with an API model: `usd` is the cost preview's estimate for it
+    (service.providers.prices.estimate_cost). Refuses what would pass the workspace's monthly
+    cap; else counts it. Returns the month's spend including this."""
+    cap = settings.limit_spend_usd_per_month
+    now = dt.datetime.now(dt.UTC)
+    month = now.date().replace(day=1)
+    scope = f"spend|ws:{workspace}"
+    usage = UsageRepo(s)
+    spent = usage.micro_usd(scope, month) / 1_000_000
+    if cap is not None and spent + usd > cap:
+        raise LimitExceeded(
+            f"{workspace!r} has spent ${spent:.2f} of its ${cap:.2f} this month; this would "
+            f"cost about ${usd:.2f}",
+            retry_after=_seconds_to_next_month(now),
+            details={"limit": "spend_usd_per_month", "spent": round(spent, 6)},
+        )
+    return usage.add_micro_usd(scope, month, math.ceil(usd * 1_000_000)) / 1_000_000

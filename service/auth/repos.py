@@ -313,11 +313,25 @@ class UsageRepo:
         row = self.s.get(UsageRow, (scope, day))
         return 0 if row is None else row.model_calls
 
-    def add_calls(self, scope: str, day: dt.date, calls: int) -> int:
+    def _row(self, scope: str, day: dt.date) -> UsageRow:
         row = self.s.get(UsageRow, (scope, day))
         if row is None:
-            row = UsageRow(scope=scope, day=day, model_calls=0)
+            row = UsageRow(scope=scope, day=day, model_calls=0, micro_usd=0)
             self.s.add(row)
+        return row
+
+    def add_calls(self, scope: str, day: dt.date, calls: int) -> int:
+        row = self._row(scope, day)
         row.model_calls += calls
         self.s.flush()
         return row.model_calls
+
+    def micro_usd(self, scope: str, day: dt.date) -> int:
+        row = self.s.get(UsageRow, (scope, day))
+        return 0 if row is None else row.micro_usd
+
+    def add_micro_usd(self, scope: str, day: dt.date, amount: int) -> int:
+        row = self._row(scope, day)
+        row.micro_usd += amount
+        self.s.flush()
+        return row.micro_usd

@@ -122,10 +122,12 @@ class AuditLogRow(Base):
 
 
 class UsageRow(Base):
-    """Model calls counted per scope (caller and workspace) and UTC day, for the daily cap."""
+    """Model calls per scope (caller and workspace) and UTC day, for the daily cap; API spend
+    per workspace and month (day = the 1st), in millionths of a USD, for the monthly cap."""
 
     __tablename__ = "usage_counters"
 
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     model_calls: Mapped[int] = mapped_column(Integer, default=0)
+    micro_usd: Mapped[int] = mapped_column(Integer, default=0)

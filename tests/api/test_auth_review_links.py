@@ -339,3 +339,20 @@ def test_the_review_page_opens_only_with_a_live_token(world: World) -> None:
     assert "innerHTML" not in page.text  # client data goes in as text only
     assert page.headers["referrer-policy"] == "same-origin"  # the token stays on this site
     assert world.client.get("/review/gjr_0123456789_forged").status_code == 401
+
+
+def test_api_spend_is_capped_per_workspace_and_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.auth.limits import charge_spend
+
+    w = make_world(tmp_path, monkeypatch, limit_spend_usd_per_month=1.0)
+    settings = w.services.settings
+    with w.services.db.session() as s:
+        assert charge_spend(s, settings, OWN, 0.6) == pytest.approx(0.6)
+        with pytest.raises(LimitExceeded, match="spent") as refused:
+            charge_spend(s, settings, OWN, 0.5)
+        assert 1 <= refused.value.retry_after <= 31 * 86_400
+        assert charge_spend(s, settings, OWN, 0.4) == pytest.approx(1.0)
+        assert charge_spend(s, settings, FOREIGN, 0.9) == pytest.approx(0.9)
+    w.services.close()

@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('scope', sa.String(length=200), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('model_calls', sa.Integer(), nullable=False),
+    sa.Column('micro_usd', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('scope', 'day', name=op.f('pk_usage_counters'))
     )
     op.create_table('users',
