@@ -200,3 +200,19 @@ def test_a_user_made_by_the_cli_can_log_in_with_the_printed_password(world: Worl
     password = add_user(world.services.db, "nils", workspace=OWN, role=Role.editor)
     r = world.client.post("/v1/login", json={"user": "nils", "password": password})
     assert r.status_code == 200 and r.json()["workspaces"] == [{"workspace": OWN, "role": "editor"}]
+
+
+def test_ui_actions_go_through_the_same_table(world: World) -> None:
+    from service.auth.permissions import Permission
+    from service.auth.ui import ui_require, ui_workspaces
+    from service.errors import Forbidden, NotFound, Unauthenticated
+
+    db = world.services.db
+    assert ui_workspaces(db, "mallory") == ["rival"] and ui_workspaces(db, None) == []
+    ui_require(db, "egil", OWN, Permission.generate)
+    with pytest.raises(Forbidden):
+        ui_require(db, "vera", OWN, Permission.generate)
+    with pytest.raises(NotFound):
+        ui_require(db, "mallory", OWN, Permission.workspace_read)
+    with pytest.raises(Unauthenticated):
+        ui_require(db, None, OWN, Permission.workspace_read)
