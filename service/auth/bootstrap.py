@@ -117,6 +117,12 @@ def prepare_serve(db: Database, settings: Settings) -> str | None:
             f"{LOCAL_OWNER!r} with password {owner.password} (also in {path}, removed at your "
             "first login). Add people with `gjenbruk users create`."
         )
+    if is_loopback(settings.host) and users == 1:
+        # Single-user mode: workspaces made since (demo, CLI imports) belong to the one owner.
+        with db.session() as s:
+            single = UserRepo(s).find_row(LOCAL_OWNER) is not None
+        if single:
+            adopt_unowned(db, LOCAL_OWNER)
     if path.exists():
         return f"The first login is still in {path}."
     return None

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from fastapi import Request
 
+from service.auth import access
 from service.auth.bootstrap import create_owner, prepare_serve
 from service.auth.dependencies import CSRF_HEADER, SESSION_COOKIE
 from service.auth.ui import ui_auth_dependency
 from service.auth.web import check_bind
+from service.domain import Workspace
 from service.errors import ConfigurationError
 from service.settings import Settings
 from service.storage.db import Database
+from service.storage.repositories import WorkspaceRepo
 from tests.auth_matrix import api_routes
 from tests.auth_support import OWN, World, make_world, world
 
@@ -140,8 +143,12 @@ def test_the_first_local_start_makes_an_owner_and_prints_its_login_once(tmp_path
     password = message.split("with password ", 1)[1].split(" ", 1)[0]
     first_login = tmp_path / "d" / "first-login.txt"
     assert password in first_login.read_text() and first_login.stat().st_mode & 0o077 == 0
+    with db.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="later", name="Made by a CLI import"))
     again = prepare_serve(db, settings)
     assert again is not None and password not in again  # the password is shown only once
+    with db.session() as s:
+        assert access.caller_for_user(s, "owner").workspaces() == ["later"]
     db.dispose()
 
 
