@@ -46,7 +46,15 @@ def _month(w: World) -> tuple[str, list[str]]:
                 passed=True,
             )
         )
-        plan = PlanRepo(s).add(OWN, {"organisation": "Acme"})
+        plan = PlanRepo(s).add(
+            OWN,
+            {
+                "organisation": "Acme",
+                "target_month": "2027-03",
+                "channels": [{"channel": "instagram", "posts_per_week": 1}],
+                "category_weights": {"produkt": 1.0},
+            },
+        )
         slots = [
             {
                 "date": f"2027-03-0{i}",
