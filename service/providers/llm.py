@@ -1,14 +1,11 @@
-"""The LLM interface the pipeline sees, and the one place that picks an implementation."""
+"""The LLM interface the pipeline sees; `llm_factory.make_llm` picks an implementation."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
-
-if TYPE_CHECKING:
-    from service.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -84,20 +81,3 @@ class LLM(Protocol):
     ) -> Completion:
         """Plain text continuation: what a base (not instruction-tuned) model is good at."""
         ...
-
-
-def make_llm(settings: Settings) -> LLM:
-    # Imports are lazy so that a provider's heavy SDK loads only when chosen.
-    match settings.llm_provider:
-        case "local":
-            from service.providers.llm_local import LocalLlamaLLM
-
-            return LocalLlamaLLM.from_settings(settings)
-        case "openai":
-            from service.providers.llm_openai import OpenAILLM
-
-            return OpenAILLM.from_settings(settings)
-        case "fake":
-            from service.providers.llm_fake import FakeLLM
-
-            return FakeLLM()
