@@ -22,8 +22,8 @@ from evals.cases import RepurposeCase, shared_data_dir
 from evals.library import ensure_library
 from evals.month_diversity import MonthDraft
 from evals.scoring import OutputScore, score_case_diversity, score_output
-from service.errors import Invalid
 from service.container import Services
+from service.errors import Invalid
 from service.generation.surfaces import SurfaceCatalog, load_surfaces
 from service.settings import Settings
 

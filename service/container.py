@@ -55,7 +55,8 @@ class Services:
     def jobs(self) -> JobRunner:
         # One in-process model serves one request at a time; parallel calls only help servers.
         concurrency = 1 if self.settings.llm_provider == "local" else self.settings.job_concurrency
-        return JobRunner(self.db, job_handlers(plan_drafts=self.plan_drafts), concurrency=concurrency)
+        handlers = job_handlers(plan_drafts=self.plan_drafts)
+        return JobRunner(self.db, handlers, concurrency=concurrency)
 
     @cached_property
     def plan_drafts(self) -> PlanDraftWriter:

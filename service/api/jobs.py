@@ -3,20 +3,13 @@ workspace's job id is 404, like an unknown one."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
-from service.domain.job import Job, JobItem
+from service.domain.job import Job
 from service.errors import NotFound
+from service.jobs.views import JobView
 from service.storage.repositories import JobRepo
 
 router = workspace_router("jobs")
-
-
-class JobView(BaseModel):
-    job: Job
-    progress: float
-    items: list[JobItem] | None = None
 
 
 def _job(services: ServicesDep, workspace: str, job_id: str) -> Job:
@@ -35,11 +28,11 @@ def get_job(
     if items:
         with services.db.session() as s:
             listed = JobRepo(s).items(job_id)
-    return JobView(job=job, progress=round(job.progress, 4), items=listed)
+    return JobView.of(job, listed)
 
 
 @router.post("/jobs/{job_id}/cancel", name="cancel_job")
 def cancel_job(workspace: WorkspaceDep, job_id: str, services: ServicesDep) -> JobView:
     _job(services, workspace, job_id)
     job = services.jobs.cancel(job_id)
-    return JobView(job=job, progress=round(job.progress, 4))
+    return JobView.of(job)

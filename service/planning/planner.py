@@ -80,6 +80,21 @@ class PlannedDraft(BaseModel):
     error: str | None = None
 
 
+class ExportWritten(BaseModel):
+    format: ExportFormat
+    path: str
+    bytes: int
+
+
+class MonthRun(Schedule):
+    """A plan run to its end in one go (`gjenbruk plan --generate`): the schedule, the job, the
+    drafts it stored and where the export went."""
+
+    job_id: str | None = None
+    drafts: list[PlannedDraft] = []
+    export: ExportWritten | None = None
+
+
 class CategoryDrafts(BaseModel):
     drafts: list[dict[str, Any]]
 
@@ -355,4 +370,3 @@ def _view(stored: StoredPlan) -> PlanView:
         slots=None if stored.slots is None else [Slot.model_validate(s) for s in stored.slots],
         job_id=stored.job_id,
     )
-

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+
 from pydantic import ValidationError
 
 from service.errors import Invalid
