@@ -110,3 +110,23 @@ def test_drafts_in_one_category_come_checked_and_distinct(
         json={"category": "ansatte", "channel": "myspace", "n": 3},
     )
     assert bad.status_code == 422 and "myspace" in bad.text
+
+
+def test_the_ui_download_exports_the_slots_the_job_stored(
+    client: TestClient, services: Services
+) -> None:
+    """What the tab still shows may have moved (another time, a new import's best hours): the
+    download is of the month the job wrote, not a schedule made again today."""
+    from service.webui.plans import plans_backend
+
+    backend = plans_backend(services.db, services.planner)
+    job_id = backend.start("demo", json.dumps(PLAN))
+    deadline = time.monotonic() + 120
+    while not services.jobs.get(job_id).status.finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    moved = {**PLAN, "channels": [{"channel": "facebook", "posts_per_week": 2, "time": "06:15"}]}
+    data = backend.download("demo", json.dumps(moved), job_id, "buffer", "dd/mm")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert len(rows) == 9 and all("sider" in r["Text"] for r in rows)
+    assert client.get(f"/v1/workspaces/demo/jobs/{job_id}").json()["job"]["status"] == "done"
