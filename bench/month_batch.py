@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.container import Services
 from service.library.demo import load_demo
 from service.planning.models import ContentPlan
-from service.planning.service import submit_plan_job
 from service.planning.slots import make_slots
 from service.providers.embeddings import LocalE5Embedder
 from service.settings import Settings
@@ -135,7 +134,7 @@ def main() -> None:
         load_demo(services.db, services.vectors)
         before = next(calls)
         TimedEmbedder.spent = 0.0
-        job = submit_plan_job(services, "demo", PLAN, slots)
+        job = services.planner.generate("demo", PLAN, slots, background=False)
         started = time.perf_counter()
         done = services.jobs.run(job.id)
         wall = time.perf_counter() - started

@@ -14,7 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evals.cases import default_case_files, load_cases
-from evals.runner import ensure_library, read_recording
+from evals.library import ensure_library
+from evals.runner import read_recording
 from service.container import Services
 from service.generation.variants import VariantRequest
 from service.providers.embeddings import LocalE5Embedder

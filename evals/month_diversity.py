@@ -14,7 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from evals.library import ensure_library
 from evals.text_metrics import distinct_n, near_duplicate_rate, self_bleu
+from service.container import Services
+from service.domain.job import Job
+from service.planning.service import load_plan
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -57,32 +61,30 @@ def score_months(drafts: Sequence[MonthDraft]) -> list[dict[str, Any]]:
 
 
 def record_months(
-    services: Any, folders: Sequence[Path], progress: ProgressFn | None = None
+    services: Services, folders: Sequence[Path], progress: ProgressFn | None = None
 ) -> list[MonthDraft]:
-    """Run each folder's plan.json through the product's plan job, as `gjenbruk plan --generate`
-    does, on the folder's own library."""
-    from evals.runner import ensure_library
-    from service.planning.service import best_hours, load_plan, planned_posts, submit_plan_job
-    from service.planning.slots import make_slots
-
+    """Run each folder's plan.json through the product's month planner, as `gjenbruk plan
+    --generate` does, on the folder's own library."""
+    planner = services.planner
     out: list[MonthDraft] = []
     for folder in folders:
         plan_file = folder / "plan.json"
         if not plan_file.is_file():
             continue
-        workspace = folder.name
-        ensure_library(services, workspace, folder)
+        ensure_library(services, folder.name, folder)
         plan = load_plan(plan_file)
-        slots = make_slots(plan, best_hours(services.db, workspace))
+        slots = planner.schedule(folder.name, plan)
         # A run of its own: the plan's idempotency key would hand back a month finished by an
         # earlier eval (other code, other prompt) from the same data directory.
-        job = submit_plan_job(services, workspace, plan, slots, key=f"eval-{uuid.uuid4()}")
+        job = planner.generate(
+            folder.name, plan, slots, key=f"eval-{uuid.uuid4()}", background=False
+        )
 
-        def tick(j: Any, name: str = folder.name) -> None:
+        def tick(j: Job, name: str = folder.name) -> None:
             if progress:
                 progress(f"måned {name}: {j.current or j.status}", j.done + j.failed, j.total)
 
-        services.jobs.run(job.id, on_progress=tick)
+        job = planner.run(job, on_progress=tick)
         out += [
             MonthDraft(
                 plan=folder.name,
@@ -92,6 +94,6 @@ def record_months(
                 text=p.text,
                 passed=p.passed,
             )
-            for p in planned_posts(services, job.id, slots)
+            for p in planner.posts(job)
         ]
     return out

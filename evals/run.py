@@ -28,6 +28,8 @@ from evals.runner import (
 )
 from service.errors import Invalid
 from service.generation.surfaces import load_surfaces
+from service.providers.llm import LLM
+from service.settings import Settings
 
 
 def select_cases(
@@ -72,9 +74,9 @@ def _case_roots(case_files: Sequence[Path]) -> list[Path]:
     return sorted({f.parent for f in case_files} or {f.parent for f in default_case_files()})
 
 
-def make_judge_llm(settings: Any, judge_model: str) -> Any:
+def make_judge_llm(settings: Settings, judge_model: str) -> LLM:
     """The judge is always an API model (OpenAI or an OpenAI-compatible server)."""
-    from service.providers.llm import make_llm
+    from service.providers.llm_factory import make_llm
 
     has_key = settings.openai_api_key is not None and bool(
         settings.openai_api_key.get_secret_value()
@@ -93,7 +95,7 @@ def make_judge_llm(settings: Any, judge_model: str) -> Any:
 
 
 def run_eval(
-    settings: Any,
+    settings: Settings,
     *,
     case_files: Sequence[Path] = (),
     case_ids: Sequence[str] = (),

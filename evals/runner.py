@@ -19,15 +19,16 @@ from pydantic import BaseModel
 
 from evals.baselines import BASELINES
 from evals.cases import RepurposeCase, shared_data_dir
+from evals.library import ensure_library
 from evals.month_diversity import MonthDraft
 from evals.scoring import OutputScore, score_case_diversity, score_output
+from service.container import Services
 from service.errors import Invalid
 from service.generation.surfaces import SurfaceCatalog, load_surfaces
+from service.settings import Settings
 
 PRODUCT = "product"
 ProgressFn = Callable[[str, int, int], None]
-# Library folders of a shared-data organisation: everything but the eval inputs.
-_NOT_LIBRARY = {"ground_truth"}
 
 
 class Output(BaseModel):
@@ -68,27 +69,8 @@ def baseline_outputs(cases: Sequence[RepurposeCase], catalog: SurfaceCatalog) ->
     return out
 
 
-def ensure_library(services: Any, workspace: str, folder: Path) -> None:
-    """Import an organisation's exports once into the eval data directory, embedded."""
-    from service.domain import Workspace
-    from service.library.ingest import import_paths, index_and_classify
-    from service.storage.repositories import PostRepo, WorkspaceRepo
-
-    with services.db.session() as s:
-        repo = WorkspaceRepo(s)
-        if repo.find(workspace) is None:
-            repo.save(Workspace(slug=workspace, name=workspace))
-        has_posts = bool(PostRepo(s).list(workspace))
-    if has_posts:
-        return
-    exports = [p for p in sorted(folder.iterdir()) if p.is_dir() and p.name not in _NOT_LIBRARY]
-    if exports:
-        import_paths(services.db, exports, workspace=workspace, timezone="Europe/Oslo")
-        index_and_classify(services.db, services.vectors, services.embedder, workspace)
-
-
 def product_outputs(
-    services: Any,
+    services: Services,
     cases: Sequence[RepurposeCase],
     progress: ProgressFn | None = None,
 ) -> list[Output]:
@@ -176,7 +158,7 @@ def read_recording(directory: Path) -> Recording:
 
 
 def record_product(
-    services: Any, cases: Sequence[RepurposeCase], progress: ProgressFn | None = None
+    services: Services, cases: Sequence[RepurposeCase], progress: ProgressFn | None = None
 ) -> Recording:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     return Recording(
@@ -218,7 +200,7 @@ def diversity(scored: Sequence[Scored], system: str) -> list[Any]:
     return [score_case_diversity(case_id, texts) for case_id, texts in by_case.items()]
 
 
-def settings_for_model(base: Any, model: str | None) -> Any:
+def settings_for_model(base: Settings, model: str | None) -> Settings:
     """`local`, `openai`, a local model name from local_models.yaml, or a path to a .gguf."""
     if model is None:
         return base

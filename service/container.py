@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 from service.jobs.handlers import job_handlers
 from service.jobs.runner import JobRunner
 from service.providers.embeddings import Embedder, make_embedder
-from service.providers.llm import LLM, make_llm
+from service.providers.llm import LLM
+from service.providers.llm_factory import make_llm
 from service.providers.vectors import VectorStore, make_vector_store
 from service.settings import Settings
 from service.storage.db import Database
 
 if TYPE_CHECKING:
     from service.generation.variants import VariantPipeline
+    from service.planning.planner import MonthPlanner, PlanDraftWriter
+    from service.profiles.auditor import ProfileAuditor
 
 
 class Services:
@@ -52,7 +55,27 @@ class Services:
     def jobs(self) -> JobRunner:
         # One in-process model serves one request at a time; parallel calls only help servers.
         concurrency = 1 if self.settings.llm_provider == "local" else self.settings.job_concurrency
-        return JobRunner(self.db, job_handlers(self), concurrency=concurrency)
+        handlers = job_handlers(plan_drafts=self.plan_drafts)
+        return JobRunner(self.db, handlers, concurrency=concurrency)
+
+    @cached_property
+    def plan_drafts(self) -> PlanDraftWriter:
+        from service.planning.planner import PlanDraftWriter
+
+        # Handed lazily: the runner is built for `jobs show`, which must not load a model.
+        return PlanDraftWriter(self.db, lambda: self.variants, lambda: self.embedder)
+
+    @cached_property
+    def planner(self) -> MonthPlanner:
+        from service.planning.planner import MonthPlanner
+
+        return MonthPlanner(self.db, self.jobs, lambda: self.variants, lambda: self.embedder)
+
+    @cached_property
+    def profiles(self) -> ProfileAuditor:
+        from service.profiles.auditor import ProfileAuditor
+
+        return ProfileAuditor(self.db, lambda: self.llm)
 
     @cached_property
     def variants(self) -> VariantPipeline:

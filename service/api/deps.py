@@ -1,12 +1,20 @@
-"""Annotated dependency aliases: routes ask for what they need, built once in the lifespan."""
+"""Annotated dependency aliases: routes ask for what they need, built once in the lifespan.
+
+Every workspace-scoped route hangs under `WORKSPACE_PREFIX` through `workspace_router`, so a
+caller's rights (auth) and the workspace's existence are checked in one place."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from service.container import Services
+from service.planning.planner import MonthPlanner
+from service.profiles.auditor import ProfileAuditor
+from service.storage.repositories import WorkspaceRepo
+
+WORKSPACE_PREFIX = "/v1/workspaces/{workspace}"
 
 
 def get_services(request: Request) -> Services:
@@ -15,3 +23,31 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_planner(services: ServicesDep) -> MonthPlanner:
+    return services.planner
+
+
+def get_profiles(services: ServicesDep) -> ProfileAuditor:
+    return services.profiles
+
+
+PlannerDep = Annotated[MonthPlanner, Depends(get_planner)]
+ProfilesDep = Annotated[ProfileAuditor, Depends(get_profiles)]
+
+
+def existing_workspace(
+    workspace: Annotated[str, Path(min_length=1, max_length=63)], services: ServicesDep
+) -> str:
+    """The path's workspace, 404 when there is none."""
+    with services.db.session() as s:
+        WorkspaceRepo(s).get(workspace)
+    return workspace
+
+
+WorkspaceDep = Annotated[str, Depends(existing_workspace)]
+
+
+def workspace_router(tag: str) -> APIRouter:
+    return APIRouter(prefix=WORKSPACE_PREFIX, tags=[tag])

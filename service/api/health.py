@@ -8,7 +8,7 @@ from service.api.deps import ServicesDep
 router = APIRouter(prefix="/v1", tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", name="health")
 def health(services: ServicesDep) -> dict[str, str]:
     s = services.settings
     return {

@@ -7,32 +7,29 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import Form, UploadFile
 from pydantic import BaseModel, Field
 
-from service.api.deps import ServicesDep
+from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Channel, Post
 from service.errors import Invalid
 from service.library.corrections import set_post_category
 from service.library.ingest import ImportReport, import_paths, index_and_classify
 from service.library.reports import PostRow, WorkspaceAnalysis, post_rows, workspace_analysis
-from service.storage.repositories import WorkspaceRepo
 
-router = APIRouter(prefix="/v1", tags=["library"])
+router = workspace_router("library")
 MAX_UPLOAD = 200 * 1024 * 1024
 
 
-@router.post("/imports")
+@router.post("/imports", name="create_import")
 def create_import(
+    workspace: WorkspaceDep,
     services: ServicesDep,
     files: list[UploadFile],
-    workspace: Annotated[str, Form(min_length=1, max_length=63)],
     timezone: Annotated[str | None, Form()] = None,
     channel: Annotated[Channel | None, Form()] = None,
 ) -> ImportReport:
     """Upload export files; each is recognised by its headers and reported row by row."""
-    with services.db.session() as s:
-        WorkspaceRepo(s).get(workspace)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, upload in enumerate(files):
@@ -65,14 +62,14 @@ def create_import(
     return ImportReport(files=reports, embedded=embedded, categorised=categorised)
 
 
-@router.get("/analytics/{workspace}/posts")
-def analytics_posts(workspace: str, services: ServicesDep) -> list[PostRow]:
+@router.get("/analytics/posts", name="analytics_posts")
+def analytics_posts(workspace: WorkspaceDep, services: ServicesDep) -> list[PostRow]:
     return post_rows(services.db, workspace)
 
 
-@router.get("/analytics/{workspace}")
+@router.get("/analytics", name="analytics")
 def analytics(
-    workspace: str, services: ServicesDep, reuse_after_months: int = 6
+    workspace: WorkspaceDep, services: ServicesDep, reuse_after_months: int = 6
 ) -> WorkspaceAnalysis:
     return workspace_analysis(services.db, workspace, reuse_after_months=reuse_after_months)
 
@@ -81,9 +78,9 @@ class CategoryChange(BaseModel):
     category: str = Field(min_length=1, max_length=64)
 
 
-@router.put("/workspaces/{workspace}/posts/{post_id}/category")
+@router.put("/posts/{post_id}/category", name="set_post_category")
 def set_category(
-    workspace: str, post_id: str, change: CategoryChange, services: ServicesDep
+    workspace: WorkspaceDep, post_id: str, change: CategoryChange, services: ServicesDep
 ) -> Post:
     """A person's choice: kept on re-import, and used to classify the other posts better."""
     post, _ = set_post_category(

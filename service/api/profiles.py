@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from service.api.deps import ServicesDep
+from service.api.deps import ProfilesDep, WorkspaceDep, workspace_router
 from service.domain import Draft
-from service.domain.profile_audit import AuditReport, ProfileSet
-from service.profiles.audit import audit
-from service.profiles.rewrite import RewriteOption, RewriteRequest, accepted_draft, rewrite
-from service.storage.repositories import (
-    DraftRepo,
-    ProfileAuditRepo,
-    ProfileAuditSummary,
-    WorkspaceRepo,
-)
+from service.domain.profile_audit import ProfileSet
+from service.profiles.auditor import AuditResponse, RewriteResponse
+from service.profiles.rewrite import RewriteRequest
+from service.storage.repositories import ProfileAuditSummary
 
-router = APIRouter(prefix="/v1", tags=["profiles"])
+router = workspace_router("profiles")
 
 
 class AuditRequest(BaseModel):
     profiles: ProfileSet
-    workspace: str | None = Field(default=None, description="store the audit in this workspace")
-
-
-class AuditResponse(AuditReport):
-    audit_id: str | None = None
-
-
-class RewriteBody(RewriteRequest):
-    workspace: str | None = None
-
-
-class RewriteResponse(BaseModel):
-    audit: AuditReport
-    rewrites: list[RewriteOption] = Field(description="options that passed every hard check")
-    hidden: list[RewriteOption] = Field(description="options not shown, with the failed checks")
 
 
 class AcceptRewrite(BaseModel):
@@ -46,45 +25,31 @@ class AcceptRewrite(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
 
 
-@router.post("/profiles/audit")
-def audit_profiles(req: AuditRequest, services: ServicesDep) -> AuditResponse:
+@router.post("/profile-audits", status_code=201, name="audit_profiles")
+def audit_profiles(
+    workspace: WorkspaceDep, req: AuditRequest, profiles: ProfilesDep
+) -> AuditResponse:
     """Findings (code, field, evidence, suggested fix), scores per field and channel, and a
-    summary. With `workspace`, the audit is stored for the progress history."""
-    if req.workspace:
-        with services.db.session() as s:
-            WorkspaceRepo(s).get(req.workspace)
-    report = audit(req.profiles)
-    audit_id = None
-    if req.workspace:
-        with services.db.session() as s:
-            audit_id = ProfileAuditRepo(s).add(req.workspace, req.profiles, report)
-    return AuditResponse(**report.model_dump(), audit_id=audit_id)
+    summary; stored for the workspace's progress history."""
+    return profiles.audit(req.profiles, workspace)
 
 
-@router.post("/profiles/rewrite")
-def rewrite_profiles(req: RewriteBody, services: ServicesDep) -> RewriteResponse:
+@router.get("/profile-audits", name="list_profile_audits")
+def audit_history(workspace: WorkspaceDep, profiles: ProfilesDep) -> list[ProfileAuditSummary]:
+    return profiles.history(workspace)
+
+
+@router.post("/profile-rewrites/proposals", name="propose_profile_rewrites")
+def rewrite_profiles(
+    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep
+) -> RewriteResponse:
     """Proposals per field: a rule-based fix and `n` model options, each audited again with
     the field replaced; only those passing the hard checks are in `rewrites`."""
-    if req.workspace:
-        with services.db.session() as s:
-            WorkspaceRepo(s).get(req.workspace)
-    report, shown, hidden = rewrite(req, services.llm if req.n else None)
-    return RewriteResponse(audit=report, rewrites=shown, hidden=hidden)
+    return profiles.rewrite(req, workspace)
 
 
-@router.get("/workspaces/{workspace}/profile-audits")
-def audit_history(workspace: str, services: ServicesDep) -> list[ProfileAuditSummary]:
-    with services.db.session() as s:
-        WorkspaceRepo(s).get(workspace)
-        return ProfileAuditRepo(s).history(workspace)
-
-
-@router.post("/workspaces/{workspace}/profile-rewrites", status_code=201)
-def accept_rewrite(workspace: str, body: AcceptRewrite, services: ServicesDep) -> Draft:
+@router.post("/profile-rewrites", status_code=201, name="accept_profile_rewrite")
+def accept_rewrite(workspace: WorkspaceDep, body: AcceptRewrite, profiles: ProfilesDep) -> Draft:
     """Keep an accepted (maybe edited) profile text as an approved draft of kind `profile`,
     with the audit's checks run on it again: a person may accept a text the checks fault."""
-    with services.db.session() as s:
-        WorkspaceRepo(s).get(workspace)
-    draft = accepted_draft(workspace, body.profiles, body.channel, body.field, body.text)
-    with services.db.session() as s:
-        return DraftRepo(s).add(draft)
+    return profiles.accept(workspace, body.profiles, body.channel, body.field, body.text)

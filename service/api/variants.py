@@ -8,35 +8,40 @@ import threading
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from service.api.deps import ServicesDep
+from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Draft, DraftStatus
 from service.errors import GjenbrukError
-from service.generation.variants import VariantRequest, VariantResponse
-from service.storage.repositories import DraftRepo, WorkspaceRepo
+from service.generation.variants import VariantAsk, VariantRequest, VariantResponse
+from service.storage.repositories import DraftRepo
 
-router = APIRouter(prefix="/v1", tags=["variants"])
+router = workspace_router("variants")
 
 
-@router.post("/variants")
-def create_variants(req: VariantRequest, services: ServicesDep) -> VariantResponse:
+def _request(workspace: str, ask: VariantAsk) -> VariantRequest:
+    return VariantRequest(workspace=workspace, **ask.model_dump())
+
+
+@router.post("/variants", name="create_variants")
+def create_variants(
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+) -> VariantResponse:
     """Variants of a library post or pasted text for the given surfaces, each with its checks,
     the examples it was based on, token usage and cost. A variant that fails its checks after
     repair is returned with `passed: false` and the reasons."""
-    with services.db.session() as s:
-        WorkspaceRepo(s).get(req.workspace)
-    return services.variants.run(req)
+    return services.variants.run(_request(workspace, ask))
 
 
-@router.post("/variants/stream")
-def stream_variants(req: VariantRequest, services: ServicesDep) -> StreamingResponse:
+@router.post("/variants/stream", name="stream_variants")
+def stream_variants(
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+) -> StreamingResponse:
     """The same, as newline-delimited JSON: a `progress` line per finished variant, then one
     `result` line (or an `error` line). For many surfaces on a slow model."""
-    with services.db.session() as s:
-        WorkspaceRepo(s).get(req.workspace)
+    req = _request(workspace, ask)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def work() -> None:
@@ -65,19 +70,20 @@ class Review(BaseModel):
     edited_text: str | None = Field(default=None, max_length=10_000)
 
 
-@router.get("/workspaces/{workspace}/drafts")
+@router.get("/drafts", name="list_drafts")
 def list_drafts(
-    workspace: str,
+    workspace: WorkspaceDep,
     services: ServicesDep,
     status: Annotated[DraftStatus | None, Query()] = None,
 ) -> list[Draft]:
     with services.db.session() as s:
-        WorkspaceRepo(s).get(workspace)
         return DraftRepo(s).list(workspace, status=status)
 
 
-@router.patch("/workspaces/{workspace}/drafts/{draft_id}")
-def review_draft(workspace: str, draft_id: str, review: Review, services: ServicesDep) -> Draft:
+@router.patch("/drafts/{draft_id}", name="review_draft")
+def review_draft(
+    workspace: WorkspaceDep, draft_id: str, review: Review, services: ServicesDep
+) -> Draft:
     """Approve or reject a draft, optionally with the person's edit (kept beside the original)."""
     with services.db.session() as s:
         return DraftRepo(s).review(workspace, draft_id, review.status, review.edited_text)

@@ -4,21 +4,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import ServicesDep
+from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Post, Workspace
 from service.errors import Conflict
 from service.storage.repositories import PostRepo, WorkspaceRepo
 
 router = APIRouter(prefix="/v1/workspaces", tags=["workspaces"])
+scoped = workspace_router("workspaces")
 
 
-@router.get("")
+@router.get("", name="list_workspaces")
 def list_workspaces(services: ServicesDep) -> list[Workspace]:
     with services.db.session() as s:
         return WorkspaceRepo(s).list()
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, name="create_workspace")
 def create_workspace(workspace: Workspace, services: ServicesDep) -> Workspace:
     with services.db.session() as s:
         repo = WorkspaceRepo(s)
@@ -27,18 +28,17 @@ def create_workspace(workspace: Workspace, services: ServicesDep) -> Workspace:
         return repo.save(workspace)
 
 
-@router.get("/{slug}")
-def get_workspace(slug: str, services: ServicesDep) -> Workspace:
+@scoped.get("", name="get_workspace")
+def get_workspace(workspace: WorkspaceDep, services: ServicesDep) -> Workspace:
     with services.db.session() as s:
-        return WorkspaceRepo(s).get(slug)
+        return WorkspaceRepo(s).get(workspace)
 
 
-@router.get("/{slug}/posts")
+@scoped.get("/posts", name="list_posts")
 def list_posts(
-    slug: str,
+    workspace: WorkspaceDep,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
 ) -> list[Post]:
     with services.db.session() as s:
-        WorkspaceRepo(s).get(slug)
-        return PostRepo(s).list(slug, limit=limit)
+        return PostRepo(s).list(workspace, limit=limit)

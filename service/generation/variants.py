@@ -54,8 +54,9 @@ PHASE_NB = {
 }
 
 
-class VariantRequest(BaseModel):
-    workspace: str = Field(min_length=1, max_length=63)
+class VariantAsk(BaseModel):
+    """What to write; the workspace comes from the route (VariantRequest adds it)."""
+
     post_id: str | None = Field(default=None, description="a library post to reuse")
     text: str | None = Field(default=None, max_length=10_000, description="or pasted text")
     surfaces: list[str] = Field(min_length=1, max_length=16)
@@ -71,10 +72,14 @@ class VariantRequest(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _one_source(self) -> VariantRequest:
+    def _one_source(self) -> VariantAsk:
         if (self.post_id is None) == (not (self.text or "").strip()):
             raise ValueError("give exactly one of post_id or text")
         return self
+
+
+class VariantRequest(VariantAsk):
+    workspace: str = Field(min_length=1, max_length=63)
 
 
 class Variant(BaseModel):

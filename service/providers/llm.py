@@ -1,14 +1,12 @@
-"""The LLM interface the pipeline sees, and the one place that picks an implementation."""
+"""The LLM interface the pipeline sees; `llm_factory.make_llm` picks an implementation."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-
-if TYPE_CHECKING:
-    from service.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -43,17 +41,29 @@ class Structured(BaseModel, Generic[T]):
     raw: str = ""
 
 
-class LLM(Protocol):
+class Sampling(BaseModel):
+    """How to sample one answer; the public methods' keyword arguments, gathered once."""
+
+    max_tokens: int
+    temperature: float
+    stop: list[str] = Field(default_factory=list)
+
+
+class LLM(ABC):
     """Chat completion, free text or parsed into a pydantic schema.
 
-    Implementations translate their SDK's errors into service.errors at this boundary:
-    RateLimited, ProviderUnavailable, ProviderResponseInvalid.
+    The public signatures live here once; an implementation fills in `_chat` and `_structured`
+    (and `_complete` where the backend has a plain-text endpoint). Implementations translate
+    their SDK's errors into service.errors at this boundary: RateLimited, ProviderUnavailable,
+    ProviderResponseInvalid.
     """
 
     @property
+    @abstractmethod
     def model_name(self) -> str: ...
 
     @property
+    @abstractmethod
     def provider(self) -> str: ...
 
     def chat(
@@ -63,7 +73,9 @@ class LLM(Protocol):
         max_tokens: int = 512,
         temperature: float = 0.7,
         stop: Sequence[str] | None = None,
-    ) -> Completion: ...
+    ) -> Completion:
+        sampling = Sampling(max_tokens=max_tokens, temperature=temperature, stop=list(stop or []))
+        return self._chat(messages, sampling)
 
     def chat_structured(
         self,
@@ -72,7 +84,10 @@ class LLM(Protocol):
         *,
         max_tokens: int = 768,
         temperature: float = 0.3,
-    ) -> Structured[T]: ...
+    ) -> Structured[T]:
+        return self._structured(
+            messages, schema, Sampling(max_tokens=max_tokens, temperature=temperature)
+        )
 
     def complete(
         self,
@@ -83,21 +98,17 @@ class LLM(Protocol):
         stop: Sequence[str] | None = None,
     ) -> Completion:
         """Plain text continuation: what a base (not instruction-tuned) model is good at."""
-        ...
+        sampling = Sampling(max_tokens=max_tokens, temperature=temperature, stop=list(stop or []))
+        return self._complete(prompt, sampling)
 
+    @abstractmethod
+    def _chat(self, messages: Sequence[ChatMessage], sampling: Sampling) -> Completion: ...
 
-def make_llm(settings: Settings) -> LLM:
-    # Imports are lazy so that a provider's heavy SDK loads only when chosen.
-    match settings.llm_provider:
-        case "local":
-            from service.providers.llm_local import LocalLlamaLLM
+    @abstractmethod
+    def _structured(
+        self, messages: Sequence[ChatMessage], schema: type[T], sampling: Sampling
+    ) -> Structured[T]: ...
 
-            return LocalLlamaLLM.from_settings(settings)
-        case "openai":
-            from service.providers.llm_openai import OpenAILLM
-
-            return OpenAILLM.from_settings(settings)
-        case "fake":
-            from service.providers.llm_fake import FakeLLM
-
-            return FakeLLM()
+    def _complete(self, prompt: str, sampling: Sampling) -> Completion:
+        # Chat models are served through chat completions; a legacy endpoint is not universal.
+        return self._chat([ChatMessage(role="user", content=prompt)], sampling)

@@ -9,13 +9,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from service.errors import ProviderResponseInvalid
-from service.providers.llm import ChatMessage, Completion, Structured, T, Usage
+from service.providers.llm import LLM, ChatMessage, Completion, Sampling, Structured, T, Usage
 from service.providers.tokens import count_chat_tokens, count_tokens
 
 Reply = str | Callable[[Sequence[ChatMessage]], str]
 
 
-class FakeLLM:
+class FakeLLM(LLM):
     def __init__(self, replies: Sequence[Reply] = (), *, default: Reply | None = None) -> None:
         self.replies: deque[Reply] = deque(replies)
         self.default = default
@@ -48,26 +48,14 @@ class FakeLLM:
             completion_tokens=count_tokens(text),
         )
 
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
+    def _chat(self, messages: Sequence[ChatMessage], sampling: Sampling) -> Completion:
         text = self._next(messages)
         return Completion(
             text=text, usage=self._usage(messages, text), model="fake", finish_reason="stop"
         )
 
-    def chat_structured(
-        self,
-        messages: Sequence[ChatMessage],
-        schema: type[T],
-        *,
-        max_tokens: int = 768,
-        temperature: float = 0.3,
+    def _structured(
+        self, messages: Sequence[ChatMessage], schema: type[T], sampling: Sampling
     ) -> Structured[T]:
         text = self._next(messages)
         try:
@@ -77,13 +65,3 @@ class FakeLLM:
                 f"fake reply does not match {schema.__name__}", details={"raw": text[:500]}
             ) from exc
         return Structured[T](value=value, usage=self._usage(messages, text), model="fake", raw=text)
-
-    def complete(
-        self,
-        prompt: str,
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
-        return self.chat([ChatMessage(role="user", content=prompt)], max_tokens=max_tokens)

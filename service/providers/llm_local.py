@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from service.errors import ConfigurationError, Invalid, ProviderResponseInvalid
-from service.providers.llm import ChatMessage, Completion, Structured, T, Usage
+from service.providers.llm import LLM, ChatMessage, Completion, Sampling, Structured, T, Usage
 from service.providers.local_models import resolve_model_path
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def grammar_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return cast(dict[str, Any], walk(schema))
 
 
-class LocalLlamaLLM:
+class LocalLlamaLLM(LLM):
     def __init__(self, model_path: Path, *, name: str, threads: int, context: int, seed: int):
         self._path = model_path
         self._name = name
@@ -94,17 +94,22 @@ class LocalLlamaLLM:
             )
         return self._llama
 
-    def _complete(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
-        payload: list[Any] = [m.model_dump() for m in messages]
+    def _run(self, call: Callable[[Llama], Any]) -> dict[str, Any]:
         with self._lock:
             try:
-                result: Any = self._model().create_chat_completion(
-                    messages=payload, repeat_penalty=_REPEAT_PENALTY, **kwargs
-                )
+                result = call(self._model())
             except ValueError as exc:
                 # llama-cpp raises ValueError when the prompt exceeds the context window.
                 raise Invalid(f"prompt does not fit the local model: {exc}") from exc
         return cast(dict[str, Any], result)
+
+    def _create_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
+        payload: list[Any] = [m.model_dump() for m in messages]
+        return self._run(
+            lambda llama: llama.create_chat_completion(
+                messages=payload, repeat_penalty=_REPEAT_PENALTY, **kwargs
+            )
+        )
 
     @staticmethod
     def _usage(result: dict[str, Any]) -> Usage:
@@ -114,39 +119,27 @@ class LocalLlamaLLM:
             completion_tokens=int(usage.get("completion_tokens", 0)),
         )
 
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
-        result = self._complete(
-            messages, max_tokens=max_tokens, temperature=temperature, stop=list(stop or [])
-        )
-        choice = result["choices"][0]
+    def _completion(self, result: dict[str, Any], text: str | None) -> Completion:
         return Completion(
-            text=(choice["message"].get("content") or "").strip(),
+            text=(text or "").strip(),
             usage=self._usage(result),
             model=self._name,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason=result["choices"][0].get("finish_reason"),
         )
 
-    def chat_structured(
-        self,
-        messages: Sequence[ChatMessage],
-        schema: type[T],
-        *,
-        max_tokens: int = 768,
-        temperature: float = 0.3,
+    def _chat(self, messages: Sequence[ChatMessage], sampling: Sampling) -> Completion:
+        result = self._create_chat(messages, **sampling.model_dump())
+        return self._completion(result, result["choices"][0]["message"].get("content"))
+
+    def _structured(
+        self, messages: Sequence[ChatMessage], schema: type[T], sampling: Sampling
     ) -> Structured[T]:
         # A JSON-schema grammar constrains sampling; bounded string lengths in the schema keep
         # the answer inside max_tokens, and a cut-off answer (finish_reason "length") is refused.
-        result = self._complete(
+        result = self._create_chat(
             messages,
-            max_tokens=max_tokens,
-            temperature=temperature,
+            max_tokens=sampling.max_tokens,
+            temperature=sampling.temperature,
             response_format={
                 "type": "json_object",
                 "schema": grammar_schema(schema.model_json_schema()),
@@ -169,29 +162,10 @@ class LocalLlamaLLM:
             ) from exc
         return Structured[T](value=value, usage=self._usage(result), model=self._name, raw=raw)
 
-    def complete(
-        self,
-        prompt: str,
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
-        with self._lock:
-            try:
-                result: Any = self._model().create_completion(
-                    prompt,
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    stop=list(stop or []),
-                    repeat_penalty=_REPEAT_PENALTY,
-                )
-            except ValueError as exc:
-                raise Invalid(f"prompt does not fit the local model: {exc}") from exc
-        choice = result["choices"][0]
-        return Completion(
-            text=(choice.get("text") or "").strip(),
-            usage=self._usage(result),
-            model=self._name,
-            finish_reason=choice.get("finish_reason"),
+    def _complete(self, prompt: str, sampling: Sampling) -> Completion:
+        result = self._run(
+            lambda llama: llama.create_completion(
+                prompt, repeat_penalty=_REPEAT_PENALTY, **sampling.model_dump()
+            )
         )
+        return self._completion(result, result["choices"][0].get("text"))

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_openai import ChatOpenAI
 
 from service.errors import ProviderResponseInvalid, ProviderUnavailable, RateLimited
-from service.providers.llm import ChatMessage, Completion, Structured, T, Usage
+from service.providers.llm import LLM, ChatMessage, Completion, Sampling, Structured, T, Usage
 
 if TYPE_CHECKING:
     from service.settings import Settings
@@ -60,9 +60,9 @@ def call_translating_errors(where: str, fn: Callable[[], R]) -> R:
         raise ProviderResponseInvalid(f"{where}: the server's answer was malformed: {exc}") from exc
 
 
-class OpenAILLM:
+class OpenAILLM(LLM):
     def __init__(self, chat_model: ChatOpenAI, *, model: str, base_url: str | None) -> None:
-        self._chat = chat_model
+        self._client = chat_model
         self._model = model
         self._base_url = base_url
 
@@ -88,20 +88,13 @@ class OpenAILLM:
         return "openai"
 
     def _configured(self, **params: Any) -> ChatOpenAI:
-        return self._chat.model_copy(update=params)
+        return self._client.model_copy(update=params)
 
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
-        model = self._configured(max_tokens=max_tokens, temperature=temperature)
+    def _chat(self, messages: Sequence[ChatMessage], sampling: Sampling) -> Completion:
+        model = self._configured(max_tokens=sampling.max_tokens, temperature=sampling.temperature)
+        stop = sampling.stop or None
         reply = call_translating_errors(
-            "chat",
-            lambda: model.invoke(_to_langchain(messages), stop=list(stop) if stop else None),
+            "chat", lambda: model.invoke(_to_langchain(messages), stop=stop)
         )
         meta = reply.response_metadata or {}
         return Completion(
@@ -111,15 +104,10 @@ class OpenAILLM:
             finish_reason=meta.get("finish_reason"),
         )
 
-    def chat_structured(
-        self,
-        messages: Sequence[ChatMessage],
-        schema: type[T],
-        *,
-        max_tokens: int = 768,
-        temperature: float = 0.3,
+    def _structured(
+        self, messages: Sequence[ChatMessage], schema: type[T], sampling: Sampling
     ) -> Structured[T]:
-        model = self._configured(max_tokens=max_tokens, temperature=temperature)
+        model = self._configured(max_tokens=sampling.max_tokens, temperature=sampling.temperature)
         runnable = model.with_structured_output(schema, method="function_calling", include_raw=True)
         out: dict[str, Any] = call_translating_errors(
             "structured chat", lambda: runnable.invoke(_to_langchain(messages))
@@ -134,20 +122,4 @@ class OpenAILLM:
             )
         return Structured[T](
             value=parsed, usage=_usage(raw_message), model=self._model, raw=parsed.model_dump_json()
-        )
-
-    def complete(
-        self,
-        prompt: str,
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.7,
-        stop: Sequence[str] | None = None,
-    ) -> Completion:
-        # Chat models are served through chat completions; the legacy endpoint is not universal.
-        return self.chat(
-            [ChatMessage(role="user", content=prompt)],
-            max_tokens=max_tokens,
-            temperature=temperature,
-            stop=stop,
         )

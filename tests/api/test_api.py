@@ -30,7 +30,7 @@ def test_health_names_the_active_providers(client: TestClient) -> None:
 
 def test_search_returns_the_workspaces_posts_with_performance(client: TestClient) -> None:
     hits = client.get(
-        "/v1/search", params={"workspace": "demo", "q": "epleinnhøsting i Hardanger"}
+        "/v1/workspaces/demo/search", params={"q": "epleinnhøsting i Hardanger"}
     ).json()
     assert hits and all(h["post_id"].startswith("demo-") for h in hits)
     assert hits[0]["similarity"] >= hits[-1]["similarity"]
@@ -38,7 +38,7 @@ def test_search_returns_the_workspaces_posts_with_performance(client: TestClient
 
 
 def test_an_unknown_workspace_is_a_404_with_a_precise_message(client: TestClient) -> None:
-    r = client.get("/v1/search", params={"workspace": "nope", "q": "x"})
+    r = client.get("/v1/workspaces/nope/search", params={"q": "x"})
     assert r.status_code == 404
     assert r.json()["error"] == {
         "code": "not_found",
@@ -48,7 +48,7 @@ def test_an_unknown_workspace_is_a_404_with_a_precise_message(client: TestClient
 
 
 def test_a_missing_parameter_is_a_422_naming_it(client: TestClient) -> None:
-    r = client.get("/v1/search", params={"workspace": "demo"})
+    r = client.get("/v1/workspaces/demo/search")
     assert r.status_code == 422
     assert r.json()["error"]["message"] == "query.q: Field required"
 
@@ -81,14 +81,37 @@ def test_a_jobs_progress_is_visible_over_http(client: TestClient, services: Serv
 
     runner = JobRunner(services.db, {"echo": lambda job, key: {"key": key}})
     job, _ = runner.submit("demo", "echo", ["a", "b", "c"])
-    queued = client.get(f"/v1/jobs/{job.id}").json()
+    queued = client.get(f"/v1/workspaces/demo/jobs/{job.id}").json()
     assert queued["job"]["status"] == "queued" and queued["progress"] == 0
     runner.run(job.id)
-    done = client.get(f"/v1/jobs/{job.id}", params={"items": True}).json()
+    done = client.get(f"/v1/workspaces/demo/jobs/{job.id}", params={"items": True}).json()
     assert done["job"]["status"] == "done" and done["progress"] == 1.0
     assert [i["result"] for i in done["items"]] == [{"key": "a"}, {"key": "b"}, {"key": "c"}]
 
 
 def test_an_unknown_job_is_a_404(client: TestClient) -> None:
-    r = client.get("/v1/jobs/not-a-job")
+    r = client.get("/v1/workspaces/demo/jobs/not-a-job")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_another_workspaces_job_is_a_404_and_cannot_be_cancelled(
+    client: TestClient, services: Services
+) -> None:
+    from service.jobs.runner import JobRunner
+
+    assert client.post("/v1/workspaces", json={"slug": "other", "name": "O"}).status_code == 201
+    runner = JobRunner(services.db, {"echo": lambda job, key: {"key": key}})
+    job, _ = runner.submit("demo", "echo", ["a"])
+    foreign = f"/v1/workspaces/other/jobs/{job.id}"
+    assert client.get(foreign, params={"items": True}).status_code == 404
+    assert client.post(f"{foreign}/cancel").status_code == 404
+    assert runner.get(job.id).cancel_requested is False
+    assert client.post(f"/v1/workspaces/demo/jobs/{job.id}/cancel").status_code == 200
+
+
+def test_every_route_has_a_stable_operation_id(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) and all("_v1_" not in i for i in ids)
+    scoped = [p for p in paths if p.startswith("/v1") and p not in ("/v1/health", "/v1/workspaces")]
+    assert all(p.startswith("/v1/workspaces/{workspace}") for p in scoped), scoped

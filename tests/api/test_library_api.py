@@ -26,7 +26,7 @@ def client(services: Services) -> Iterator[TestClient]:
 
 def upload(client: TestClient, *paths: Path, **form: str) -> dict[str, object]:
     files = [("files", (p.name, p.read_bytes())) for p in paths]
-    r = client.post("/v1/imports", files=files, data={"workspace": "sjobua", **form})
+    r = client.post("/v1/workspaces/sjobua/imports", files=files, data=form)
     assert r.status_code == 200, r.text
     body: dict[str, object] = r.json()
     return body
@@ -45,10 +45,10 @@ def test_an_uploaded_export_is_imported_analysed_and_correctable(client: TestCli
     again = upload(client, export, channel="facebook")["files"]
     assert isinstance(again, list) and again[0]["imported"] == 0
 
-    rows = client.get("/v1/analytics/sjobua/posts").json()
+    rows = client.get("/v1/workspaces/sjobua/analytics/posts").json()
     assert len(rows) == posts_file["imported"]
     assert all(r["followers_at_posting"] for r in rows), "the follower file gives every date"
-    analysis = client.get("/v1/analytics/sjobua").json()
+    analysis = client.get("/v1/workspaces/sjobua/analytics").json()
     assert analysis["channels"]["facebook"]["high_performers"]
 
     target = rows[0]["id"]
@@ -57,14 +57,14 @@ def test_an_uploaded_export_is_imported_analysed_and_correctable(client: TestCli
     )
     assert r.status_code == 200 and r.json()["category_locked"] is True
     upload(client, export, channel="facebook")
-    after = {p["id"]: p for p in client.get("/v1/analytics/sjobua/posts").json()}
+    after = {p["id"]: p for p in client.get("/v1/workspaces/sjobua/analytics/posts").json()}
     assert after[target]["category"] == "nostalgi/historie", "a correction survives re-import"
 
 
 def test_an_unknown_category_is_refused_with_the_allowed_ones(client: TestClient) -> None:
     export = next((SJOBUA / "instagram").glob("Sep-*.csv"))
     upload(client, export)
-    post_id = client.get("/v1/analytics/sjobua/posts").json()[0]["id"]
+    post_id = client.get("/v1/workspaces/sjobua/analytics/posts").json()[0]["id"]
     r = client.put(f"/v1/workspaces/sjobua/posts/{post_id}/category", json={"category": "x"})
     assert r.status_code == 422
     assert "unknown category 'x'" in r.json()["error"]["message"]
@@ -75,9 +75,8 @@ def test_an_unknown_category_is_refused_with_the_allowed_ones(client: TestClient
 
 def test_a_file_in_no_known_format_is_reported_not_a_500(client: TestClient) -> None:
     r = client.post(
-        "/v1/imports",
+        "/v1/workspaces/sjobua/imports",
         files=[("files", ("notes.csv", b"foo;bar\n1;2\n"))],
-        data={"workspace": "sjobua"},
     )
     assert r.status_code == 422, r.text
     message = r.json()["error"]["message"]
@@ -86,5 +85,5 @@ def test_a_file_in_no_known_format_is_reported_not_a_500(client: TestClient) -> 
 
 
 def test_an_upload_to_an_unknown_workspace_is_a_404(client: TestClient) -> None:
-    r = client.post("/v1/imports", files=[("files", ("a.csv", b"x"))], data={"workspace": "nope"})
+    r = client.post("/v1/workspaces/nope/imports", files=[("files", ("a.csv", b"x"))])
     assert r.status_code == 404

@@ -27,6 +27,9 @@ PLAN: dict[str, Any] = {
 }
 
 
+WS = "/v1/workspaces/demo"
+
+
 @pytest.fixture
 def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
     load_demo(services.db, services.vectors)
@@ -38,39 +41,50 @@ def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
 
 
 def test_plan_slots_generate_and_export(client: TestClient) -> None:
-    r = client.post("/v1/plans", json={"workspace": "demo", "plan": PLAN})
+    r = client.post(f"{WS}/plans", json={"plan": PLAN})
     assert r.status_code == 201, r.text
     plan = r.json()
     assert any(o["name"] == "Julaften" for o in plan["occasions"])
-    assert client.post(f"/v1/plans/{plan['id']}/generate").status_code == 422  # slots first
-    slots = client.post(f"/v1/plans/{plan['id']}/slots").json()
+    assert client.post(f"{WS}/plans/{plan['id']}/generate").status_code == 422  # slots first
+    slots = client.post(f"{WS}/plans/{plan['id']}/slots").json()
     assert len(slots["slots"]) == 9 and slots["estimate"]["prompt_tokens"] > 0
-    first = client.post(f"/v1/plans/{plan['id']}/generate").json()
-    second = client.post(f"/v1/plans/{plan['id']}/generate").json()
+    first = client.post(f"{WS}/plans/{plan['id']}/generate").json()
+    second = client.post(f"{WS}/plans/{plan['id']}/generate").json()
     assert first["job_id"] == second["job_id"] and first["total"] == 9
     deadline = time.monotonic() + 120
-    while (job := client.get(f"/v1/jobs/{first['job_id']}").json()["job"])["status"] != "done":
+    while (job := client.get(f"{WS}/jobs/{first['job_id']}").json()["job"])["status"] != "done":
         assert time.monotonic() < deadline, job
         time.sleep(0.2)
     assert job["done"] == 9
-    ics = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "ics"})
+    ics = client.get(f"{WS}/plans/{plan['id']}/export", params={"format": "ics"})
     assert ics.headers["content-type"].startswith("text/calendar")
     assert len(list(Calendar.from_ical(ics.content).walk("VEVENT"))) == 9
-    buffer = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "buffer"}).text
+    buffer = client.get(f"{WS}/plans/{plan['id']}/export", params={"format": "buffer"}).text
     rows = list(csv.DictReader(io.StringIO(buffer)))
     assert len(rows) == 9 and "sider" in rows[0]["Text"]
 
 
 def test_bad_plans_and_unknown_ids_get_a_clear_4xx(client: TestClient) -> None:
     bad = {**PLAN, "target_month": "desember"}
-    r = client.post("/v1/plans", json={"workspace": "demo", "plan": bad})
+    r = client.post(f"{WS}/plans", json={"plan": bad})
     assert r.status_code == 422 and "target_month" in r.text
-    r = client.post("/v1/plans", json={"workspace": "nope", "plan": PLAN})
+    r = client.post("/v1/workspaces/nope/plans", json={"plan": PLAN})
     assert r.status_code == 404
-    assert client.post("/v1/plans/nope/slots").status_code == 404
-    plan = client.post("/v1/plans", json={"workspace": "demo", "plan": PLAN}).json()
-    r = client.get(f"/v1/plans/{plan['id']}/export", params={"format": "pdf"})
+    assert client.post(f"{WS}/plans/nope/slots").status_code == 404
+    plan = client.post(f"{WS}/plans", json={"plan": PLAN}).json()
+    r = client.get(f"{WS}/plans/{plan['id']}/export", params={"format": "pdf"})
     assert r.status_code == 422
+
+
+def test_another_workspaces_plan_is_a_404_on_every_plan_route(client: TestClient) -> None:
+    plan = client.post(f"{WS}/plans", json={"plan": PLAN}).json()
+    assert client.post("/v1/workspaces", json={"slug": "other", "name": "O"}).status_code == 201
+    foreign = f"/v1/workspaces/other/plans/{plan['id']}"
+    assert client.get(foreign).status_code == 404
+    assert client.post(f"{foreign}/slots").status_code == 404
+    assert client.post(f"{foreign}/generate").status_code == 404
+    assert client.get(f"{foreign}/export").status_code == 404
+    assert client.get(f"{WS}/plans/{plan['id']}").json()["slots"] is None, "nothing was stored"
 
 
 def test_drafts_in_one_category_come_checked_and_distinct(
@@ -83,8 +97,8 @@ def test_drafts_in_one_category_come_checked_and_distinct(
     ]
     fake_llm.queue(*(json.dumps({"text": t}) for t in texts))
     r = client.post(
-        "/v1/drafts/category",
-        json={"workspace": "demo", "category": "ansatte", "channel": "instagram", "n": 3},
+        f"{WS}/drafts/category",
+        json={"category": "ansatte", "channel": "instagram", "n": 3},
     )
     assert r.status_code == 200, r.text
     drafts = r.json()["drafts"]
@@ -92,7 +106,27 @@ def test_drafts_in_one_category_come_checked_and_distinct(
     assert all(d["passed"] and d["slot"]["category"] == "ansatte" for d in drafts)
     assert all(d["near_duplicate_similarity"] < 0.95 for d in drafts)
     bad = client.post(
-        "/v1/drafts/category",
-        json={"workspace": "demo", "category": "ansatte", "channel": "myspace", "n": 3},
+        f"{WS}/drafts/category",
+        json={"category": "ansatte", "channel": "myspace", "n": 3},
     )
     assert bad.status_code == 422 and "myspace" in bad.text
+
+
+def test_the_ui_download_exports_the_slots_the_job_stored(
+    client: TestClient, services: Services
+) -> None:
+    """What the tab still shows may have moved (another time, a new import's best hours): the
+    download is of the month the job wrote, not a schedule made again today."""
+    from service.webui.plans import plans_backend
+
+    backend = plans_backend(services.db, services.planner)
+    job_id = backend.start("demo", json.dumps(PLAN))
+    deadline = time.monotonic() + 120
+    while not services.jobs.get(job_id).status.finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    moved = {**PLAN, "channels": [{"channel": "facebook", "posts_per_week": 2, "time": "06:15"}]}
+    data = backend.download("demo", json.dumps(moved), job_id, "buffer", "dd/mm")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert len(rows) == 9 and all("sider" in r["Text"] for r in rows)
+    assert client.get(f"/v1/workspaces/demo/jobs/{job_id}").json()["job"]["status"] == "done"

@@ -1,5 +1,5 @@
-"""POST /v1/profiles/audit and /rewrite, the stored history, accepting a text, and the 4xx
-answers to bad profile input."""
+"""POST /v1/workspaces/{ws}/profile-audits and profile-rewrites/proposals, the stored history,
+accepting a text, and the 4xx answers to bad profile input."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
 
 
 def test_an_audit_is_returned_stored_and_listed(client: TestClient) -> None:
-    r = client.post("/v1/profiles/audit", json={"profiles": PROFILES, "workspace": "demo"})
-    assert r.status_code == 200, r.text
+    r = client.post("/v1/workspaces/demo/profile-audits", json={"profiles": PROFILES})
+    assert r.status_code == 201, r.text
     body = r.json()
     codes = {(f["channel"], f["field"], f["code"]) for f in body["findings"]}
     assert ("facebook", "description", "inconsistent_fact") in codes
@@ -49,7 +49,7 @@ def test_an_audit_is_returned_stored_and_listed(client: TestClient) -> None:
 def test_rewrite_shows_only_options_that_pass(client: TestClient, fake_llm: FakeLLM) -> None:
     fake_llm.queue(json.dumps({"text": "Fiskesuppe av lokal fisk. Ring 51 49 22 77."}))
     r = client.post(
-        "/v1/profiles/rewrite",
+        "/v1/workspaces/demo/profile-rewrites/proposals",
         json={"profiles": PROFILES, "fields": ["facebook.description"], "n": 1},
     )
     assert r.status_code == 200, r.text
@@ -89,13 +89,14 @@ def test_bad_profiles_get_a_precise_4xx(
     client: TestClient, channels: dict[str, Any], status: int, needle: str
 ) -> None:
     r = client.post(
-        "/v1/profiles/audit", json={"profiles": {"organisation": "X", "channels": channels}}
+        "/v1/workspaces/demo/profile-audits",
+        json={"profiles": {"organisation": "X", "channels": channels}},
     )
     assert r.status_code == status, r.text
     assert needle in r.text
 
 
 def test_an_unknown_workspace_is_a_404(client: TestClient) -> None:
-    r = client.post("/v1/profiles/audit", json={"profiles": PROFILES, "workspace": "nope"})
+    r = client.post("/v1/workspaces/nope/profile-audits", json={"profiles": PROFILES})
     assert r.status_code == 404 and "nope" in r.text
     assert client.get("/v1/workspaces/nope/profile-audits").status_code == 404

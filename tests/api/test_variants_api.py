@@ -1,4 +1,5 @@
-"""POST /v1/variants (and its NDJSON stream) and draft review, with the scripted model."""
+"""POST /v1/workspaces/{ws}/variants (and its NDJSON stream) and draft review, with the
+scripted model."""
 
 from __future__ import annotations
 
@@ -26,9 +27,8 @@ def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
 
 def test_variants_of_a_library_post_come_with_checks_examples_and_cost(client: TestClient) -> None:
     r = client.post(
-        "/v1/variants",
+        "/v1/workspaces/demo/variants",
         json={
-            "workspace": "demo",
             "post_id": "demo-fb-007",
             "surfaces": ["facebook_post", "linkedin_post"],
         },
@@ -51,33 +51,27 @@ def test_variants_of_a_library_post_come_with_checks_examples_and_cost(client: T
 
 
 def test_an_unknown_surface_is_a_422_listing_the_valid_ones(client: TestClient) -> None:
-    r = client.post(
-        "/v1/variants", json={"workspace": "demo", "text": "Hei", "surfaces": ["myspace"]}
-    )
+    r = client.post("/v1/workspaces/demo/variants", json={"text": "Hei", "surfaces": ["myspace"]})
     assert r.status_code == 422
     assert r.json()["error"]["message"] == "unknown surface 'myspace'"
     assert "google_rsa" in r.json()["error"]["details"]["allowed"]
 
 
 def test_a_request_without_a_source_is_a_422_saying_so(client: TestClient) -> None:
-    r = client.post("/v1/variants", json={"workspace": "demo", "surfaces": ["x_post"]})
+    r = client.post("/v1/workspaces/demo/variants", json={"surfaces": ["x_post"]})
     assert r.status_code == 422 and "exactly one of post_id or text" in r.json()["error"]["message"]
 
 
 def test_unknown_workspace_and_post_are_404s(client: TestClient) -> None:
-    r = client.post(
-        "/v1/variants", json={"workspace": "nope", "text": "Hei", "surfaces": ["x_post"]}
-    )
+    r = client.post("/v1/workspaces/nope/variants", json={"text": "Hei", "surfaces": ["x_post"]})
     assert r.status_code == 404
-    r = client.post(
-        "/v1/variants", json={"workspace": "demo", "post_id": "x", "surfaces": ["x_post"]}
-    )
+    r = client.post("/v1/workspaces/demo/variants", json={"post_id": "x", "surfaces": ["x_post"]})
     assert r.status_code == 404 and "no post 'x'" in r.json()["error"]["message"]
 
 
 def test_the_stream_reports_progress_then_the_result(client: TestClient) -> None:
-    body = {"workspace": "demo", "post_id": "demo-fb-007", "surfaces": ["facebook_post", "x_post"]}
-    with client.stream("POST", "/v1/variants/stream", json=body) as r:
+    body = {"post_id": "demo-fb-007", "surfaces": ["facebook_post", "x_post"]}
+    with client.stream("POST", "/v1/workspaces/demo/variants/stream", json=body) as r:
         assert r.headers["content-type"].startswith("application/x-ndjson")
         lines = [json.loads(line) for line in r.iter_lines() if line]
     assert [line["progress"]["done"] for line in lines[:-1]] == [1, 2]
@@ -86,7 +80,7 @@ def test_the_stream_reports_progress_then_the_result(client: TestClient) -> None
 
 def test_a_draft_is_approved_with_the_editors_edit_kept_beside_it(client: TestClient) -> None:
     v = client.post(
-        "/v1/variants", json={"workspace": "demo", "text": GOOD, "surfaces": ["facebook_post"]}
+        "/v1/workspaces/demo/variants", json={"text": GOOD, "surfaces": ["facebook_post"]}
     ).json()["variants"][0]
     edit = GOOD.replace("Ny", "Helt ny")
     r = client.patch(

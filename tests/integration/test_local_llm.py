@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, Field
 
-from service.providers.llm import ChatMessage, make_llm
+from service.providers.llm import ChatMessage
+from service.providers.llm_factory import make_llm
 from service.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from service.errors import ProviderResponseInvalid, ProviderUnavailable, RateLimited
-from service.providers.llm import ChatMessage, make_llm
+from service.providers.llm import ChatMessage
+from service.providers.llm_factory import make_llm
 from service.providers.local_models import resolve_model_path
 from service.settings import Settings
 from tests.integration.servers import Step, chat_body, fault_server, llama_cpp_server

@@ -1,0 +1,372 @@
+"""The month plan's one owner: schedule → estimate → generate (a job) → posts → export.
+
+The API, the UI adapters, the CLI and the evals call these methods; none of them composes the
+steps itself. A job's posts and exports are read from the slots the job stored when it was
+submitted, never recomputed: a slot's key includes its time, and best hours move with every
+import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from pydantic import BaseModel
+
+from service.domain.job import ItemStatus, Job
+from service.errors import Invalid, NotFound
+from service.generation.variants import VariantPipeline
+from service.jobs.runner import JobRunner, ProgressFn
+from service.planning.calendar import occasions
+from service.planning.drafts import PLAN_JOB, SURFACE_FOR, draft_for_slot
+from service.planning.estimate import Estimate, estimate
+from service.planning.exports import ExportFormat, PlannedPost
+from service.planning.models import ContentPlan, Occasion, PlanChannel, Slot
+from service.planning.service import export, job_key
+from service.planning.slots import THEMES_NB, make_slots
+from service.providers.embeddings import Embedder
+from service.storage.db import Database
+from service.storage.repositories import JobRepo, PlanRepo, StoredPlan, WorkspaceRepo
+
+MEDIA: dict[str, tuple[str, str]] = {
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "buffer": ("text/csv; charset=utf-8", "csv"),
+    "hootsuite": ("text/csv; charset=utf-8", "csv"),
+    "publer": ("text/csv; charset=utf-8", "csv"),
+    "ics": ("text/calendar; charset=utf-8", "ics"),
+}
+
+
+class PlanView(BaseModel):
+    id: str
+    workspace: str
+    plan: ContentPlan
+    occasions: list[Occasion]
+    slots: list[Slot] | None
+    job_id: str | None
+
+
+class Schedule(BaseModel):
+    """A month's slots, for approval before generation, with what generating them costs."""
+
+    plan_id: str | None = None
+    slots: list[Slot]
+    occasions: list[Occasion]
+    estimate: Estimate | None = None
+
+
+class ExportFile(BaseModel):
+    filename: str
+    media_type: str
+    data: bytes
+
+
+class DraftCheck(BaseModel):
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class PlannedDraft(BaseModel):
+    """One slot's draft as the job stored it."""
+
+    slot: Slot
+    text: str
+    passed: bool
+    draft_id: str | None = None
+    checks: list[DraftCheck]
+    error: str | None = None
+
+
+class ExportWritten(BaseModel):
+    format: ExportFormat
+    path: str
+    bytes: int
+
+
+class MonthRun(Schedule):
+    """A plan run to its end in one go (`gjenbruk plan --generate`): the schedule, the job, the
+    drafts it stored and where the export went."""
+
+    job_id: str | None = None
+    drafts: list[PlannedDraft] = []
+    export: ExportWritten | None = None
+
+
+class CategoryDrafts(BaseModel):
+    drafts: list[dict[str, Any]]
+
+
+def _checks(result: dict[str, Any]) -> list[DraftCheck]:
+    return [DraftCheck.model_validate(c) for c in result.get("checks", [])]
+
+
+class PlanDraftWriter:
+    """The plan job's handler: one slot's draft, compared with the month's earlier drafts of the
+    same category. Its providers are handed over lazily so that building the job runner (for
+    `jobs show`) never loads a model."""
+
+    def __init__(
+        self,
+        db: Database,
+        variants: Callable[[], VariantPipeline],
+        embedder: Callable[[], Embedder],
+    ) -> None:
+        self._db = db
+        self._variants = variants
+        self._embedder = embedder
+
+    def __call__(self, job: Job, key: str) -> dict[str, Any]:
+        plan = ContentPlan.model_validate(job.params["plan"])
+        slots = {s.key: s for s in stored_slots(job)}
+
+        def earlier() -> list[str]:
+            with self._db.session() as s:
+                done = JobRepo(s).items(job.id, status=ItemStatus.done)
+            return [
+                str(i.result["text"])
+                for i in done
+                if i.result and i.result.get("text") and i.key != key
+                and slots.get(i.key) is not None and slots[i.key].category == slots[key].category
+            ]  # fmt: skip
+
+        return draft_for_slot(
+            self._variants(), self._embedder(), job.workspace, plan, slots[key], earlier
+        )
+
+
+def stored_slots(job: Job) -> list[Slot]:
+    if job.kind != PLAN_JOB:
+        raise Invalid(f"job {job.id} is not a month plan ({job.kind})")
+    return [Slot.model_validate(x) for x in job.params["slots"]]
+
+
+def stored_plan(job: Job) -> ContentPlan:
+    stored_slots(job)
+    return ContentPlan.model_validate(job.params["plan"])
+
+
+class MonthPlanner:
+    def __init__(
+        self,
+        db: Database,
+        jobs: JobRunner,
+        variants: Callable[[], VariantPipeline],
+        embedder: Callable[[], Embedder],
+    ) -> None:
+        self._db = db
+        self._jobs = jobs
+        self._variants = variants
+        self._embedder = embedder
+
+    # The use case: a plan in, a month of drafts and its exports out.
+
+    def best_hours(self, workspace: str) -> dict[str, str]:
+        """Each channel's best hour band from the workspace's own posts, as a posting time: the
+        middle of the band ("17-19" → "18:00"). Channels without a verdict keep the defaults;
+        a workspace not created yet has none."""
+        from service.library.reports import workspace_analysis
+
+        with self._db.session() as s:
+            if WorkspaceRepo(s).find(workspace) is None:
+                return {}
+        out: dict[str, str] = {}
+        for channel, analysis in workspace_analysis(self._db, workspace).channels.items():
+            band = analysis.best_hour_band
+            if band:
+                start, end = (int(x) for x in band.split("-"))
+                out[channel] = f"{(start + end) // 2:02d}:00"
+        return out
+
+    def schedule(self, workspace: str, plan: ContentPlan) -> list[Slot]:
+        return make_slots(plan, self.best_hours(workspace))
+
+    def estimate(self, workspace: str, plan: ContentPlan, slots: Sequence[Slot]) -> Estimate:
+        self.require_workspace(workspace)
+        return estimate(self._variants(), workspace, plan, slots)
+
+    def preview(self, workspace: str, plan: ContentPlan, *, with_estimate: bool) -> Schedule:
+        slots = self.schedule(workspace, plan)
+        return Schedule(
+            slots=slots,
+            occasions=occasions(plan),
+            estimate=self.estimate(workspace, plan, slots) if with_estimate else None,
+        )
+
+    def generate(
+        self,
+        workspace: str,
+        plan: ContentPlan,
+        slots: Sequence[Slot],
+        key: str | None = None,
+        *,
+        background: bool = True,
+    ) -> Job:
+        """Submit (or find) the job that writes a draft per slot. The same plan and slots asked
+        twice is one job. In the background it starts at once; otherwise the caller runs it
+        with `run`."""
+        self.require_workspace(workspace)
+        job, _ = self._jobs.submit(
+            workspace,
+            PLAN_JOB,
+            [s.key for s in slots],
+            params={
+                "plan": plan.model_dump(mode="json"),
+                "slots": [s.model_dump(mode="json") for s in slots],
+            },
+            idempotency_key=key or job_key(workspace, plan, list(slots)),
+        )
+        if background and not job.status.finished:
+            self._jobs.start(job.id)
+        return job
+
+    def run(self, job: Job, on_progress: ProgressFn | None = None) -> Job:
+        return self._jobs.run(job.id, on_progress=on_progress)
+
+    def run_state(self, job_id: str) -> Job:
+        return self._jobs.get(job_id)
+
+    def job(self, workspace: str, job_id: str) -> Job:
+        """A plan job of this workspace; another workspace's id is not found, not forbidden,
+        so that ids cannot be probed."""
+        job = self._jobs.get(job_id)
+        if job.workspace != workspace:
+            raise NotFound(f"no job {job_id!r} in workspace {workspace!r}")
+        return job
+
+    def drafts(self, job: Job) -> list[PlannedDraft]:
+        with self._db.session() as s:
+            items = {i.key: i for i in JobRepo(s).items(job.id)}
+        out = []
+        for slot in stored_slots(job):
+            item = items.get(slot.key)
+            result = (item.result if item else None) or {}
+            out.append(
+                PlannedDraft(
+                    slot=slot,
+                    text=str(result.get("text", "")),
+                    passed=bool(result.get("passed")),
+                    draft_id=result.get("draft_id"),
+                    checks=_checks(result),
+                    error=item.error if item else None,
+                )
+            )
+        return out
+
+    def posts(self, job: Job) -> list[PlannedPost]:
+        return [PlannedPost(slot=d.slot, text=d.text, passed=d.passed) for d in self.drafts(job)]
+
+    def export(self, job: Job, fmt: ExportFormat, date_format: str = "dd/mm") -> ExportFile:
+        plan = stored_plan(job)
+        data = export(
+            fmt, self.posts(job), workspace=job.workspace, plan=plan, date_format=date_format
+        )
+        media, ext = MEDIA[fmt]
+        return ExportFile(
+            filename=f"{job.workspace}-{plan.target_month}-{fmt}.{ext}", media_type=media, data=data
+        )
+
+    # Stored plans: the API's way through the same steps, one request each.
+
+    def create_plan(self, workspace: str, plan: ContentPlan) -> PlanView:
+        with self._db.session() as s:
+            WorkspaceRepo(s).get(workspace)
+            return _view(PlanRepo(s).add(workspace, plan.model_dump(mode="json")))
+
+    def _stored(self, workspace: str, plan_id: str) -> StoredPlan:
+        with self._db.session() as s:
+            WorkspaceRepo(s).get(workspace)
+            stored = PlanRepo(s).get(plan_id)
+        if stored.workspace != workspace:
+            raise NotFound(f"no plan {plan_id!r} in workspace {workspace!r}")
+        return stored
+
+    def get_plan(self, workspace: str, plan_id: str) -> PlanView:
+        return _view(self._stored(workspace, plan_id))
+
+    def approve_slots(self, workspace: str, plan_id: str) -> Schedule:
+        """Schedule the stored plan and keep the slots: generation writes exactly these."""
+        plan = ContentPlan.model_validate(self._stored(workspace, plan_id).plan)
+        schedule = self.preview(workspace, plan, with_estimate=True)
+        with self._db.session() as s:
+            PlanRepo(s).update(plan_id, slots=[x.model_dump(mode="json") for x in schedule.slots])
+        return schedule.model_copy(update={"plan_id": plan_id})
+
+    def generate_plan(self, workspace: str, plan_id: str, key: str | None = None) -> Job:
+        stored = self._stored(workspace, plan_id)
+        if stored.slots is None:
+            raise Invalid(
+                f"approve the slots first: POST /v1/workspaces/{workspace}/plans/{plan_id}/slots"
+            )
+        plan = ContentPlan.model_validate(stored.plan)
+        slots = [Slot.model_validate(x) for x in stored.slots]
+        job = self.generate(workspace, plan, slots, key)
+        with self._db.session() as s:
+            PlanRepo(s).update(plan_id, job_id=job.id)
+        return job
+
+    def export_plan(
+        self, workspace: str, plan_id: str, fmt: ExportFormat, date_format: str = "dd/mm"
+    ) -> ExportFile:
+        stored = self._stored(workspace, plan_id)
+        if stored.job_id is None:
+            raise Invalid("nothing to export yet: generate the drafts first")
+        return self.export(self.job(workspace, stored.job_id), fmt, date_format)
+
+    # The category batch: "5 drafts in category ansatte for Instagram".
+
+    def category_drafts(
+        self, workspace: str, category: str, channel: str, n: int, language: str = "nb"
+    ) -> CategoryDrafts:
+        """n drafts grounded in that category's best posts, each checked, none a near-copy of
+        another."""
+        if channel not in SURFACE_FOR:
+            raise Invalid(f"unknown channel {channel!r}", details={"allowed": sorted(SURFACE_FOR)})
+        if not 1 <= n <= 20:
+            raise Invalid("n must be between 1 and 20")
+        self.require_workspace(workspace)
+        today = dt.date.today()
+        plan = ContentPlan(
+            organisation=workspace,
+            target_month=today.strftime("%Y-%m"),
+            language=language,
+            channels=[PlanChannel.model_validate({"channel": channel, "posts_per_week": 1})],
+            category_weights={category: 1.0},
+        )
+        pipeline, embedder = self._variants(), self._embedder()
+        out: list[dict[str, Any]] = []
+        for i in range(n):
+            slot = Slot(
+                date=today,
+                time=f"{i:02d}:00",
+                channel=channel,
+                category=category,
+                theme=THEMES_NB.get(category, category),
+            )
+            written = [str(d["text"]) for d in out if d.get("text")]
+            out.append(
+                draft_for_slot(pipeline, embedder, workspace, plan, slot, partial(list, written))
+            )
+        return CategoryDrafts(drafts=out)
+
+    def require_workspace(self, workspace: str) -> None:
+        with self._db.session() as s:
+            if WorkspaceRepo(s).find(workspace) is None:
+                raise NotFound(
+                    f"no workspace {workspace!r}: import the organisation's posts first "
+                    f"(gjenbruk import EXPORTS -w {workspace})"
+                )
+
+
+def _view(stored: StoredPlan) -> PlanView:
+    plan = ContentPlan.model_validate(stored.plan)
+    return PlanView(
+        id=stored.id,
+        workspace=stored.workspace,
+        plan=plan,
+        occasions=occasions(plan),
+        slots=None if stored.slots is None else [Slot.model_validate(s) for s in stored.slots],
+        job_id=stored.job_id,
+    )

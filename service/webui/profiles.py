@@ -1,0 +1,46 @@
+"""The functions the "Profiltekster" tab is handed: plain data in, plain data out, each a call to
+the profile auditor the API uses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from service.domain.profile_audit import ProfileSet
+from service.profiles.auditor import ProfileAuditor
+from service.profiles.files import parse_csv, parse_json
+from service.profiles.rewrite import RewriteRequest
+
+if TYPE_CHECKING:
+    from ui.profiles_tab import ProfilesBackend
+
+
+def _parse(raw: str) -> ProfileSet:
+    return parse_json(raw) if raw.lstrip().startswith("{") else parse_csv(raw)
+
+
+def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
+    from ui.profiles_tab import ProfilesBackend
+
+    def run_audit(workspace: str | None, raw: str) -> dict[str, Any]:
+        profiles = _parse(raw)
+        report = auditor.audit(profiles, workspace or None)
+        return {
+            "profiles": profiles.model_dump(mode="json"),
+            **report.model_dump(mode="json", exclude={"audit_id"}),
+        }
+
+    def propose(raw: str, field: str, n: int) -> dict[str, Any]:
+        out = auditor.rewrite(RewriteRequest(profiles=_parse(raw), fields=[field], n=n))
+        return {
+            "shown": [o.model_dump(mode="json") for o in out.rewrites],
+            "hidden": [o.model_dump(mode="json") for o in out.hidden],
+        }
+
+    def accept(workspace: str, raw: str, field: str, text: str) -> dict[str, Any]:
+        channel, _, name = field.partition(".")
+        return auditor.accept(workspace, _parse(raw), channel, name, text).model_dump(mode="json")
+
+    def history(workspace: str) -> list[dict[str, Any]]:
+        return [h.model_dump(mode="json") for h in auditor.history(workspace)]
+
+    return ProfilesBackend(audit=run_audit, propose=propose, accept=accept, history=history)
