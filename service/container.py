@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from service.jobs.factory import make_job_queue
 from service.jobs.handlers import job_handlers
-from service.jobs.runner import JobRunner
+from service.jobs.queue import Handler, JobQueue
 from service.providers.embeddings import Embedder, make_embedder
 from service.providers.llm import LLM
 from service.providers.llm_factory import make_llm
@@ -52,11 +53,14 @@ class Services:
         return make_vector_store(self.settings, self.embedder)
 
     @cached_property
-    def jobs(self) -> JobRunner:
-        # One in-process model serves one request at a time; parallel calls only help servers.
-        concurrency = 1 if self.settings.llm_provider == "local" else self.settings.job_concurrency
-        handlers = job_handlers(plan_drafts=self.plan_drafts)
-        return JobRunner(self.db, handlers, concurrency=concurrency)
+    def jobs(self) -> JobQueue:
+        """Threads in this process on SQLite; Procrastinate workers on PostgreSQL
+        (`gjenbruk worker`), where the serving process only enqueues."""
+        return make_job_queue(self.settings, self.db, self.job_handlers)
+
+    @cached_property
+    def job_handlers(self) -> dict[str, Handler]:
+        return job_handlers(plan_drafts=self.plan_drafts)
 
     @cached_property
     def plan_drafts(self) -> PlanDraftWriter:
@@ -90,4 +94,8 @@ class Services:
         )
 
     def close(self) -> None:
+        jobs = self.__dict__.get("jobs")
+        close = getattr(jobs, "close", None)
+        if callable(close):
+            close()
         self.db.dispose()

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from service.domain.job import ItemStatus, Job
 from service.errors import Invalid, NotFound
 from service.generation.variants import VariantPipeline
-from service.jobs.runner import JobRunner, ProgressFn
+from service.jobs.queue import JobQueue, ProgressFn
 from service.planning.calendar import occasions
 from service.planning.drafts import PLAN_JOB, SURFACE_FOR, draft_for_slot
 from service.planning.estimate import Estimate, estimate
@@ -152,7 +152,7 @@ class MonthPlanner:
     def __init__(
         self,
         db: Database,
-        jobs: JobRunner,
+        jobs: JobQueue,
         variants: Callable[[], VariantPipeline],
         embedder: Callable[[], Embedder],
     ) -> None:
