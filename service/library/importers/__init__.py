@@ -108,9 +108,7 @@ class ImportStream:
         return self.ctx.notes
 
     def __iter__(self) -> Iterator[Outcome]:
-        rows = 0
-        for item in self._items():
-            rows += 1
+        for rows, item in enumerate(self._items(), start=1):
             if rows > self.max_rows:
                 raise TooLarge(
                     f"more than {self.max_rows} rows (GJENBRUK_IMPORT_MAX_ROWS); "
@@ -148,9 +146,10 @@ def _alias_best(
 
 def _looks_like_data(cells: Sequence[Any], tz: ZoneInfo) -> bool:
     prof = profile_columns(["x"] * len(cells), [list(cells)], tz)
-    return sum(p.kind in ("id", "url", "time", "const_id") for p in prof) >= 1 and sum(
-        p.kind in ("count", "decimal", "id", "url", "time") for p in prof
-    ) >= 2
+    return (
+        sum(p.kind in ("id", "url", "time", "const_id") for p in prof) >= 1
+        and sum(p.kind in ("count", "decimal", "id", "url", "time") for p in prof) >= 2
+    )
 
 
 def _looks_like_header(cells: Sequence[Any], tz: ZoneInfo) -> bool:
@@ -258,7 +257,9 @@ def _detect(
 ) -> _Detected | tuple[str | None, list[str]]:
     """The best reading of a file's first rows, or (closest format, missing) when none."""
     index = _header_index(head, specs, tz)
-    alias_spec, _, _, alias_missing = _alias_best([(i, r.cells) for i, r in enumerate(head[:HEADER_SCAN])], specs)
+    alias_spec, _, _, alias_missing = _alias_best(
+        [(i, r.cells) for i, r in enumerate(head[:HEADER_SCAN])], specs
+    )
     if index is None:
         return (alias_spec.name if alias_spec else None), alias_missing
     headerless = index < 0
@@ -267,9 +268,7 @@ def _detect(
     while data and len(data) > 1 and _only_words(data[0].cells, tz):
         data = data[1:]
     width = max([len(r.cells) for r in data[:SAMPLE_ROWS]] or [len(head[max(index, 0)].cells)])
-    header = (
-        [f"column {i + 1}" for i in range(width)] if headerless else list(head[index].cells)
-    )
+    header = [f"column {i + 1}" for i in range(width)] if headerless else list(head[index].cells)
     profiles = profile_columns(header, [r.cells for r in data[:SAMPLE_ROWS]], tz)
     signature = header_signature([] if headerless else header, profiles)
     source: str | None = None
@@ -280,7 +279,6 @@ def _detect(
         chosen = remembered(signature)
         source = "remembered" if chosen else None
     best: tuple[tuple[Any, ...], _Detected] | None = None
-    names = {normalize(h) for h in header}
     for spec in specs:
         confirmed = resolve_mapping(chosen, spec, profiles) if chosen else {}
         if confirmed is None:
@@ -313,7 +311,10 @@ def _detect(
             sum(placement.confidence.values()),
         )
         if best is None or key > best[0]:
-            best = (key, _Detected(spec, header, index, placement, profiles, signature, source, score))
+            best = (
+                key,
+                _Detected(spec, header, index, placement, profiles, signature, source, score),
+            )
     if chosen and best is None:
         raise Invalid(
             "the mapping names fields no format has: " + ", ".join(sorted(chosen)),
@@ -322,19 +323,18 @@ def _detect(
     if best is None:
         return None, []
     found = best[1]
-    groups = len(found.spec.groups)
     placed_share = best[0][4]
     if not found.placement.confident and placed_share < 0.5 and found.placement.fit < 0.6:
         return found.spec.name, [display_name(u) for u in found.placement.unsure] or alias_missing
-    del names
     return found
 
 
 def _proposal(found: _Detected, channel: Channel | None, rows: int) -> MappingProposal:
     p = found.placement
+    known = found.spec.channel or channel
     return MappingProposal(
         format=found.spec.name,
-        channel=(found.spec.channel or channel).value if (found.spec.channel or channel) else None,
+        channel=known.value if known else None,
         signature=found.signature,
         columns=[c.header for c in found.profiles],
         fields=[
@@ -445,7 +445,9 @@ def _stream(
     out.inferred = found.placement.inferred
     out.mapping_source = found.source
     if found.source:
-        out.mapping = dict(opt.mapping or (opt.remembered(found.signature) if opt.remembered else {}) or {})
+        out.mapping = dict(
+            opt.mapping or (opt.remembered(found.signature) if opt.remembered else {}) or {}
+        )
     out.max_rows = opt.limits.max_rows
     if out.inferred:
         ctx.notes.append(
@@ -466,7 +468,9 @@ def _open_xlsx(path: Path, ctx: Context, opt: _Options) -> ImportStream:
         head = _read_head(records)
         if not head:
             continue
-        found = _detect(head, sheet_specs, ctx.tz, opt.mapping, opt.remembered, opt.limits.min_confidence)
+        found = _detect(
+            head, sheet_specs, ctx.tz, opt.mapping, opt.remembered, opt.limits.min_confidence
+        )
         if isinstance(found, tuple):
             closest = found if found[0] and not closest[0] else closest
             continue
@@ -474,7 +478,12 @@ def _open_xlsx(path: Path, ctx: Context, opt: _Options) -> ImportStream:
             if unsure is None:
                 unsure = (found, head, records)
             continue
-        part = _Part(found.spec, found.header, _chain(head, found.index + 1, records), found.placement.columns)
+        part = _Part(
+            found.spec,
+            found.header,
+            _chain(head, found.index + 1, records),
+            found.placement.columns,
+        )
         parts.append((part, found))
     if not parts:
         if unsure is not None:

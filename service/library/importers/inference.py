@@ -34,7 +34,10 @@ from service.library.importers.parsing import CellError, parse_count, parse_floa
 
 SAMPLE_ROWS = 200
 _URL_CHANNEL = (
-    (re.compile(r"^https?://([\w-]+\.)*(facebook\.com|fb\.com|fb\.watch)/", re.I), Channel.facebook),
+    (
+        re.compile(r"^https?://([\w-]+\.)*(facebook\.com|fb\.com|fb\.watch)/", re.I),
+        Channel.facebook,
+    ),
     (re.compile(r"^https?://([\w-]+\.)*instagram\.com/", re.I), Channel.instagram),
     (re.compile(r"^https?://([\w-]+\.)*linkedin\.com/", re.I), Channel.linkedin),
     (re.compile(r"^https?://([\w-]+\.)*(twitter\.com|x\.com)/", re.I), Channel.x),
@@ -45,12 +48,55 @@ _SERIAL_DAYS = (36526.0, 73051.0)  # Excel serials of 2000-01-01 and 2100-01-01
 # seen; a column of these is a post type whatever its header says.
 POST_TYPES = {
     normalize(w)
-    for w in (
-        "Photos Photo Videos Video Reels Reel Links Link Text Status Carousel Album Live Event "
-        "Offer Note Story Stories IG_image IG_carousel IG_reel IG image IG carousel IG reel "
-        "Bilder Bilde Lenker Lenke Tekst Filmer Bilar Länkar Fotos Enlaces Liens Vidéos Zdjęcia "
-        "Image Images Document Article Poll Organic Sponsored"
-    ).split()
+    for w in [
+        "Photos",
+        "Photo",
+        "Videos",
+        "Video",
+        "Reels",
+        "Reel",
+        "Links",
+        "Link",
+        "Text",
+        "Status",
+        "Carousel",
+        "Album",
+        "Live",
+        "Event",
+        "Offer",
+        "Note",
+        "Story",
+        "Stories",
+        "IG_image",
+        "IG_carousel",
+        "IG_reel",
+        "IG",
+        "image",
+        "IG",
+        "carousel",
+        "IG",
+        "reel",
+        "Bilder",
+        "Bilde",
+        "Lenker",
+        "Lenke",
+        "Tekst",
+        "Filmer",
+        "Bilar",
+        "Länkar",
+        "Fotos",
+        "Enlaces",
+        "Liens",
+        "Vidéos",
+        "Zdjęcia",
+        "Image",
+        "Images",
+        "Document",
+        "Article",
+        "Poll",
+        "Organic",
+        "Sponsored",
+    ]
 } | {normalize(w) for w in ("IG image", "IG carousel", "IG reel", "Carrousel IG", "IG-bild")}
 
 KIND_LABEL = {
@@ -102,13 +148,39 @@ FIELD_KINDS: dict[str, set[str]] = {
     "is_share": {"count", "empty"},
     "is_crosspost": {"count", "empty"},
 }
-_COUNT_FIELDS = (
-    "views impressions reach reactions_comments_shares reactions comments shares likes saves "
-    "follows total_clicks link_clicks legacy_reach legacy_impressions legacy_engaged_users "
-    "li_impressions li_clicks li_likes li_comments li_reposts li_follows li_total_followers "
-    "x_impressions x_engagements x_retweets x_replies x_likes x_bookmarks x_url_clicks "
-    "x_new_follows followers_value"
-).split()
+_COUNT_FIELDS = [
+    "views",
+    "impressions",
+    "reach",
+    "reactions_comments_shares",
+    "reactions",
+    "comments",
+    "shares",
+    "likes",
+    "saves",
+    "follows",
+    "total_clicks",
+    "link_clicks",
+    "legacy_reach",
+    "legacy_impressions",
+    "legacy_engaged_users",
+    "li_impressions",
+    "li_clicks",
+    "li_likes",
+    "li_comments",
+    "li_reposts",
+    "li_follows",
+    "li_total_followers",
+    "x_impressions",
+    "x_engagements",
+    "x_retweets",
+    "x_replies",
+    "x_likes",
+    "x_bookmarks",
+    "x_url_clicks",
+    "x_new_follows",
+    "followers_value",
+]
 FIELD_KINDS.update({f: _COUNT for f in _COUNT_FIELDS})
 # Fields a kind identifies on its own when a file holds that kind once.
 _DISTINCT = {"id", "url", "time", "text", "const_id"}
@@ -178,15 +250,19 @@ def _count(value: Any) -> int | None:
 def profile_columns(
     header: Sequence[Any], rows: Sequence[Sequence[Any]], tz: ZoneInfo
 ) -> list[ColumnProfile]:
-    width = max([len(header), *(len(r) for r in rows)] or [0])
+    width = max([len(header), *(len(r) for r in rows)])
     out: list[ColumnProfile] = []
     for i in range(width):
         raw = [r[i] for r in rows if i < len(r)]
         values = [v for v in raw if _as_text(v) and _as_text(v).lower() not in ("-", "n/a", "--")]
         texts = [_as_text(v) for v in values]
         name = _as_text(header[i]) if i < len(header) else ""
-        prof = ColumnProfile(index=i, header=name or f"column {i + 1}", kind="empty",
-                             samples=list(dict.fromkeys(texts))[:3])
+        prof = ColumnProfile(
+            index=i,
+            header=name or f"column {i + 1}",
+            kind="empty",
+            samples=list(dict.fromkeys(texts))[:3],
+        )
         prof.counts = [_count(r[i]) if i < len(r) else None for r in rows]
         out.append(prof)
         if not values:
@@ -363,12 +439,15 @@ def place(
         _, pairs, slots = best_layout
         n, m = len(profiles), len(slots)
         fit = sum(
-            1 for c, s in pairs.items() if slots[s] is None or compatible(str(slots[s]), profiles[c].kind)
+            1
+            for c, s in pairs.items()
+            if slots[s] is None or compatible(str(slots[s]), profiles[c].kind)
         ) / max(n, m, 1)
-        for c, s in sorted(pairs.items()):
-            f = slots[s]
-            if f is None or f in cols or c in taken:
+        for c, slot_index in sorted(pairs.items()):
+            slot = slots[slot_index]
+            if slot is None or slot in cols or c in taken:
                 continue
+            f = slot
             prof = profiles[c]
             if prof.kind == "empty" and f not in ("title", "permalink"):
                 continue
@@ -398,11 +477,7 @@ def place(
         for f, i in sorted(cols.items(), key=lambda kv: kv[1])
         if f not in named or conf[f] < 0.9
     ]
-    unsure = [
-        g[0]
-        for g in groups
-        if not any(f in cols and conf[f] >= min_confidence for f in g)
-    ]
+    unsure = [g[0] for g in groups if not any(f in cols and conf[f] >= min_confidence for f in g)]
     conflict = False
     if channel is not None:
         urls = [p.channel for p in profiles if p.kind == "url" and p.channel is not None]

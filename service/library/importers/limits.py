@@ -107,7 +107,9 @@ def check_file(path: Path, limits: ImportLimits) -> None:
         raise Unreadable(f"{path.name or str(path)!r} is not a file (a folder?)")
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise TooLarge(f"{path.name}: {size // MB} MB is over the limit of {limits.max_bytes // MB} MB")
+        raise TooLarge(
+            f"{path.name}: {size // MB} MB is over the limit of {limits.max_bytes // MB} MB"
+        )
 
 
 _SST_COUNT = re.compile(rb'uniqueCount="(\d+)"|count="(\d+)"')
@@ -123,13 +125,15 @@ def check_workbook(path: Path, limits: ImportLimits) -> None:
             total = sum(e.file_size for e in entries)
             if total > limits.xlsx_max_unpacked:
                 raise TooLarge(
-                    f"{path.name}: unpacks to {total // MB} MB, over {limits.xlsx_max_unpacked // MB}"
+                    f"{path.name}: unpacks to {total // MB} MB, "
+                    f"over the limit of {limits.xlsx_max_unpacked // MB} MB"
                 )
             for e in entries:
-                if e.file_size > MB and e.file_size > limits.xlsx_max_ratio * max(e.compress_size, 1):
+                ratio = e.file_size // max(e.compress_size, 1)
+                if e.file_size > MB and ratio > limits.xlsx_max_ratio:
                     raise TooLarge(
-                        f"{path.name}: {e.filename} unpacks {e.file_size // max(e.compress_size, 1)}"
-                        f"x its size (a zip bomb?); a real export compresses far less"
+                        f"{path.name}: {e.filename} unpacks to {ratio}x its size "
+                        "(a zip bomb?); a real export compresses far less"
                     )
             names = {e.filename for e in entries}
             if "xl/sharedStrings.xml" in names:
