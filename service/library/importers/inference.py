@@ -359,8 +359,10 @@ def _align(
             gain = neg
             if prof.index in anchored:
                 gain = 6.0 if slot == anchored[prof.index] else neg
-            elif slot is None:
-                gain = 0.25 if prof.kind in ("empty", "vocab", "other", "text", "count") else neg
+            elif slot is None or prof.kind == "empty":
+                # A column the format does not read, or one with no values: a placeholder that
+                # keeps the order, worth less than a column whose values fit its field.
+                gain = 0.25
             elif compatible(slot, prof.kind):
                 gain = 1.0 + (1.0 if prof.kind in _DISTINCT else 0.0)
             best, how = score[i - 1][j], 1
