@@ -58,7 +58,7 @@ def test_a_file_cut_off_mid_row_keeps_every_complete_row(tmp_path: Path) -> None
     assert len(posts) > 50
     # Cut inside a quoted caption: the quote's line is named; else the short row is.
     assert len(skipped) == 1
-    assert "columns" in skipped[0].reason or "never closed" in skipped[0].reason
+    assert "columns" in skipped[0].reason or "not closed" in skipped[0].reason
     assert skipped[0].row == len(posts) + 2  # header is row 1
 
 

@@ -106,10 +106,6 @@ def _quote_state(line: str, delimiter: str, inside: bool) -> bool:
     return inside
 
 
-def _physical_lines(fh: Any) -> Iterator[str]:
-    yield from fh
-
-
 def csv_records(path: Path, encoding: str) -> Iterator[Record]:
     """Stream CSV records. A record that cannot be read becomes a Record with `cells=[]` and a
     `problem`; it is reported by the caller and reading goes on with the next line."""
@@ -121,7 +117,7 @@ def csv_records(path: Path, encoding: str) -> Iterator[Record]:
 
 def _csv_records(path: Path, encoding: str) -> Iterator[Record]:
     with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
-        lines = _physical_lines(fh)
+        lines: Iterator[str] = iter(fh)
         first = next(lines, "")
         row, line_no = 0, 1
         if first.strip().lower().startswith("sep="):
@@ -132,75 +128,61 @@ def _csv_records(path: Path, encoding: str) -> Iterator[Record]:
         else:
             delimiter = _delimiter(first)
         pending: list[str] = [first] if first else []
-        source = _chain(pending, lines)
+        width = 0  # columns of the header: a record spanning lines must have as many
         buffer: list[str] = []
         start = line_no
         inside = False
-        for text in source:
+        while True:
+            text: str | None = pending.pop(0) if pending else next(lines, None)
+            if text is None:
+                if not buffer:
+                    return
+                # The file ended inside a quote: that record is reported, the rest re-read.
+                row += 1
+                yield _unclosed(row, start)
+                pending[:0] = buffer[1:]
+                line_no, buffer, inside = start + 1, [], False
+                continue
             if not buffer:
                 start = line_no
             buffer.append(text)
             line_no += 1
             inside = _quote_state(text, delimiter, inside)
-            if inside and (
-                len(buffer) < MAX_QUOTED_LINES and sum(map(len, buffer)) < MAX_QUOTED_CHARS
-            ):
+            runaway = len(buffer) >= MAX_QUOTED_LINES or sum(map(len, buffer)) >= MAX_QUOTED_CHARS
+            if inside and not runaway:
                 continue
-            if inside:  # runaway quote: report its record, read again from the next line
+            record = None if inside else _parse(row + 1, start, "".join(buffer), delimiter)
+            if record is None or (
+                len(buffer) > 1
+                and width
+                and len(record.cells) != width
+                and _swallowed(buffer[1:], delimiter, width)
+            ):
+                # A quote that did not close where its record ends (it closed on a later
+                # record's quote, or never): report the record, re-read the lines after it.
                 row += 1
                 yield _unclosed(row, start)
-                pending.extend(buffer[1:])
-                line_no = start + 1
-                buffer, inside = [], False
+                pending[:0] = buffer[1:]
+                line_no, buffer, inside = start + 1, [], False
                 continue
             row += 1
-            yield _parse(row, start, "".join(buffer), delimiter)
+            if not width and len(record.cells) > 1:
+                width = len(record.cells)
+            yield record
             buffer = []
-        if buffer:
-            row += 1
-            yield _unclosed(row, start)
-            # What followed the quote is read again as records of its own.
-            rest = buffer[1:]
-            if rest:
-                yield from _reparse(rest, delimiter, row, start + 1)
 
 
-def _reparse(lines: list[str], delimiter: str, row: int, line_no: int) -> Iterator[Record]:
-    buffer: list[str] = []
-    start = line_no
-    inside = False
-    i = 0
-    while i < len(lines):
-        text = lines[i]
-        i += 1
-        if not buffer:
-            start = line_no
-        buffer.append(text)
-        line_no += 1
-        inside = _quote_state(text, delimiter, inside)
-        if inside:
+def _swallowed(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether a record spanning lines took in lines that are records of their own (a caption's
+    lines are text; a line that alone holds a full row is a row)."""
+    for text in lines:
+        try:
+            cells = next(csv.reader([text], delimiter=delimiter), [])
+        except csv.Error:
             continue
-        row += 1
-        yield _parse(row, start, "".join(buffer), delimiter)
-        buffer = []
-    if buffer:
-        row += 1
-        yield _unclosed(row, start)
-        yield from _reparse(buffer[1:], delimiter, row, start + 1)
-
-
-def _chain(pending: list[str], rest: Iterator[str]) -> Iterator[str]:
-    """Lines to read: any pushed back first, then the file's."""
-    while True:
-        if pending:
-            yield pending.pop(0)
-            continue
-        nxt = next(rest, None)
-        if nxt is None:
-            if pending:
-                continue
-            return
-        yield nxt
+        if len(cells) == width:
+            return True
+    return False
 
 
 def _unclosed(row: int, line: int) -> Record:
@@ -208,8 +190,8 @@ def _unclosed(row: int, line: int) -> Record:
         row=row,
         line=line,
         cells=[],
-        problem=f"a quote opened on line {line} is never closed; this record is skipped and "
-        "the lines after it are read as records of their own",
+        problem=f"a quote opened on line {line} is not closed where its record ends; this "
+        "record is skipped and the lines after it are read as records of their own",
     )
 
 
