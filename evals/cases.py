@@ -63,6 +63,7 @@ def load_cases(path: Path, workspace: str | None = None) -> list[RepurposeCase]:
         raise Invalid(f"no such case file: {path}")
     in_shared = _inside(path, shared_data_dir())
     cases: list[RepurposeCase] = []
+    unnamed: list[int] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -81,11 +82,14 @@ def load_cases(path: Path, workspace: str | None = None) -> list[RepurposeCase]:
             elif in_shared:
                 case.workspace = path.parent.name
             else:
-                raise Invalid(
-                    f"{path.name} line {number}: the case names no workspace; add "
-                    '"workspace" to the case or pass --workspace'
-                )
+                unnamed.append(number)
         cases.append(case)
+    if unnamed:
+        # Reported after the whole file is read, so a broken line is named first.
+        raise Invalid(
+            f"{path.name} line {unnamed[0]}: the case names no workspace; add "
+            '"workspace" to the case or pass --workspace'
+        )
     return cases
 
 
