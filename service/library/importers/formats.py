@@ -103,7 +103,7 @@ def _rows(
     width = len(header)
     for rec in records:
         if not rec.cells:
-            problem = getattr(rec, "problem", "") or "malformed CSV record"
+            problem = rec.problem or "malformed CSV record"
             yield SkippedRow(row=rec.row, reason=f"line {rec.line}: {problem}")
             continue
         if all(c in (None, "") for c in rec.cells):
@@ -112,6 +112,14 @@ def _rows(
             yield SkippedRow(
                 row=rec.row,
                 reason=f"line {rec.line}: {len(rec.cells)} of {width} columns (truncated row?)",
+            )
+            continue
+        if len(rec.cells) > width and any(str(c or "").strip() for c in rec.cells[width:]):
+            # More filled cells than headers: a stray quote or delimiter shifted this row.
+            yield SkippedRow(
+                row=rec.row,
+                reason=f"line {rec.line}: {len(rec.cells)} columns, the header has {width} "
+                "(a stray quote or delimiter?)",
             )
             continue
         try:
