@@ -136,3 +136,20 @@ def test_the_row_limit_keeps_the_rows_before_it(tmp_path: Path) -> None:
         for item in stream:
             got.append(item)
     assert len(got) == 10
+
+
+def test_save_upload_streams_under_the_limit_and_leaves_nothing_when_refused(
+    tmp_path: Path,
+) -> None:
+    import io
+
+    from service.library.importers.limits import save_upload
+
+    guard = UploadGuard(ImportLimits(max_bytes=1000))
+    ok = save_upload(io.BytesIO(b"a" * 900), tmp_path, "posts.csv", guard, chunk=100)
+    assert ok.read_bytes() == b"a" * 900
+    with pytest.raises(TooLarge):
+        save_upload(io.BytesIO(b"a" * 5000), tmp_path, "big.csv", guard, chunk=100)
+    assert not (tmp_path / "big.csv").exists()
+    with pytest.raises(Invalid, match="not a file name"):
+        save_upload(io.BytesIO(b"x"), tmp_path, "..", guard)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
@@ -173,3 +174,21 @@ def check_json_depth(text: str, limits: ImportLimits) -> None:
                 )
         elif ch in "]}":
             depth -= 1
+
+
+def save_upload(
+    source: BinaryIO, folder: Path, name: str | None, guard: UploadGuard, chunk: int = 1 << 20
+) -> Path:
+    """Copy one uploaded file into `folder` chunk by chunk under the guard's limits; a refused
+    upload leaves no partial file behind."""
+    safe = guard.file(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe
+    try:
+        with target.open("wb") as out:
+            for block in iter(lambda: source.read(chunk), b""):
+                out.write(guard.feed(block))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
