@@ -126,3 +126,24 @@ def test_a_file_where_every_row_has_the_same_id_warns(db: Database, tmp_path: Pa
     (tmp_path / "same.csv").write_text(to_csv(header, rows), encoding="utf-8")
     report = import_file(db, tmp_path / "same.csv", workspace="w", timezone="Europe/Oslo")
     assert any("same post ID" in w for w in report.warnings)
+
+
+def test_the_mapping_tables_migrate_down_and_up(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from service.storage.db import MIGRATIONS
+
+    database = Database(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    database.migrate()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    assert "import_mappings" not in inspect(database.engine).get_table_names()
+    database.migrate()
+    assert {"import_mappings", "import_field_sources"} <= set(
+        inspect(database.engine).get_table_names()
+    )
