@@ -36,7 +36,8 @@ class RepurposeCase(_Lenient):
     must_not_appear: list[str] = []
     surface_limits: dict[str, dict[str, Any]] = {}
     adversarial: bool = False
-    # The workspace the case belongs to: the folder its file lives in (set by the loader).
+    # The workspace the case belongs to: the case's own field, else the loader's `workspace`,
+    # else (sample data only) the folder its file lives in.
     workspace: str = ""
 
 
@@ -54,10 +55,15 @@ def default_case_files() -> list[Path]:
     return sorted(shared_data_dir().glob("*/eval_cases.jsonl"))
 
 
-def load_cases(path: Path) -> list[RepurposeCase]:
+def load_cases(path: Path, workspace: str | None = None) -> list[RepurposeCase]:
+    """Cases of one JSONL file. `workspace` (the CLI's `--workspace`) is used for cases that do
+    not name their own; without it, only a file inside the sample data takes its folder's name —
+    elsewhere a case without a workspace is refused with its line number."""
     if not path.is_file():
         raise Invalid(f"no such case file: {path}")
+    in_shared = _inside(path, shared_data_dir())
     cases: list[RepurposeCase] = []
+    unnamed: list[int] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -71,6 +77,25 @@ def load_cases(path: Path) -> list[RepurposeCase]:
             where = ".".join(str(p) for p in first["loc"])
             raise Invalid(f"{path.name} line {number}: {where}: {first['msg']}") from exc
         if not case.workspace:
-            case.workspace = path.parent.name
+            if workspace:
+                case.workspace = workspace
+            elif in_shared:
+                case.workspace = path.parent.name
+            else:
+                unnamed.append(number)
         cases.append(case)
+    if unnamed:
+        # Reported after the whole file is read, so a broken line is named first.
+        raise Invalid(
+            f"{path.name} line {unnamed[0]}: the case names no workspace; add "
+            '"workspace" to the case or pass --workspace'
+        )
     return cases
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True

@@ -33,12 +33,12 @@ from service.settings import Settings
 
 
 def select_cases(
-    files: Sequence[Path], limit: int | None, ids: Sequence[str]
+    files: Sequence[Path], limit: int | None, ids: Sequence[str], workspace: str | None = None
 ) -> list[RepurposeCase]:
     files = list(files) or default_case_files()
     if not files:
         raise Invalid("no case files: pass --cases FILE or set GJENBRUK_SHARED_DATA")
-    cases = [c for f in files for c in load_cases(f)]
+    cases = [c for f in files for c in load_cases(f, workspace)]
     if ids:
         unknown = sorted(set(ids) - {c.id for c in cases})
         if unknown:

@@ -127,6 +127,14 @@ class Settings(BaseSettings):
         "preview's token counts; unset: no cap",
     )
 
+    # Imports (issue 16): limits checked while an upload streams and before a file is parsed.
+    import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="bytes per file")
+    import_max_rows: int = Field(default=250_000, ge=1, description="data rows per file")
+    import_max_files: int = Field(default=50, ge=1, description="files per import request")
+    import_min_confidence: float = Field(
+        default=0.7, gt=0, le=1, description="below this a required column is asked, not guessed"
+    )
+
     @model_validator(mode="after")
     def _choose_providers(self) -> Settings:
         has_key = self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())

@@ -176,7 +176,7 @@ def test_cases_ignore_unknown_fields_and_report_bad_lines(tmp_path: Path) -> Non
     with pytest.raises(Invalid, match=r"line 3: source\.text"):
         load_cases(f)
     f.write_text(json.dumps(good) + "\n", encoding="utf-8")
-    [case] = load_cases(f)
+    [case] = load_cases(f, workspace="ws")
     assert case.workspace == "ws" and case.target_surfaces == ["x_post"]
 
 

@@ -44,3 +44,17 @@ def locate(headers: Sequence[object], fields: Iterable[str]) -> dict[str, int]:
                 found[field] = i
                 break
     return found
+
+
+@lru_cache(maxsize=1)
+def layouts() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Known column orders per format (English headers), from the alias data's `layouts`."""
+    raw: dict[str, Any] = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    return {
+        name: tuple(tuple(str(h) for h in layout) for layout in items)
+        for name, items in (raw.get("layouts") or {}).items()
+    }
+
+
+def known_names(field: str) -> frozenset[str]:
+    return aliases().get(field, frozenset())

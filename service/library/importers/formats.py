@@ -39,6 +39,17 @@ class Context:
     tz: ZoneInfo
     channel: Channel | None = None
     notes: list[str] = field(default_factory=list)
+    # Column of each field, when detection placed them (by name, layout, content or a person).
+    columns: dict[str, int] | None = None
+    # Which field a metric was read from, e.g. {"impressions": "views"}: a workspace whose files
+    # switch between them is told that the numbers changed meaning.
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def columns(ctx: Context, header: Sequence[Any], fields: Sequence[str]) -> dict[str, int]:
+    if ctx.columns is not None:
+        return {f: i for f, i in ctx.columns.items() if f in fields}
+    return locate(header, fields)
 
 
 Parser = Callable[[Context, Sequence[Any], Iterator[Record]], Iterator[Outcome]]
@@ -92,7 +103,8 @@ def _rows(
     width = len(header)
     for rec in records:
         if not rec.cells:
-            yield SkippedRow(row=rec.row, reason=f"line {rec.line}: malformed CSV record")
+            problem = rec.problem or "malformed CSV record"
+            yield SkippedRow(row=rec.row, reason=f"line {rec.line}: {problem}")
             continue
         if all(c in (None, "") for c in rec.cells):
             continue  # blank spacer rows are not data
@@ -100,6 +112,14 @@ def _rows(
             yield SkippedRow(
                 row=rec.row,
                 reason=f"line {rec.line}: {len(rec.cells)} of {width} columns (truncated row?)",
+            )
+            continue
+        if len(rec.cells) > width and any(str(c or "").strip() for c in rec.cells[width:]):
+            # More filled cells than headers: a stray quote or delimiter shifted this row.
+            yield SkippedRow(
+                row=rec.row,
+                reason=f"line {rec.line}: {len(rec.cells)} columns, the header has {width} "
+                "(a stray quote or delimiter?)",
             )
             continue
         try:
@@ -215,7 +235,9 @@ def _meta_post(
 
 def _meta_parser(channel: Channel, fields: tuple[str, ...]) -> Parser:
     def parse(ctx: Context, header: Sequence[Any], records: Iterator[Record]) -> Iterator[Outcome]:
-        cols = locate(header, fields)
+        cols = columns(ctx, header, fields)
+        if "impressions" in cols or "views" in cols:
+            ctx.sources["impressions"] = "impressions" if "impressions" in cols else "views"
         if "date" in cols:
             ctx.notes.append("metrics are lifetime totals as exported")
         return _rows(ctx, header, records, lambda c: _meta_post(ctx, header, c, cols, channel))
@@ -227,7 +249,7 @@ def _meta_parser(channel: Channel, fields: tuple[str, ...]) -> Parser:
 
 
 def _followers(ctx: Context, header: Sequence[Any], records: Iterator[Record]) -> Iterator[Outcome]:
-    cols = locate(header, ("followers_date", "followers_value"))
+    cols = columns(ctx, header, ("followers_date", "followers_value"))
     channel = ctx.channel
     if channel is None:
         raise CellError(
@@ -260,7 +282,7 @@ LEGACY_FIELDS = (
 
 
 def _legacy(ctx: Context, header: Sequence[Any], records: Iterator[Record]) -> Iterator[Outcome]:
-    cols = locate(header, LEGACY_FIELDS)
+    cols = columns(ctx, header, LEGACY_FIELDS)
     first = True
 
     def build(cells: list[Any]) -> Outcome | None:
@@ -320,7 +342,7 @@ def linkedin_id_time(post_id: str) -> dt.datetime | None:
 
 
 def _linkedin(ctx: Context, header: Sequence[Any], records: Iterator[Record]) -> Iterator[Outcome]:
-    cols = locate(header, LI_FIELDS)
+    cols = columns(ctx, header, LI_FIELDS)
 
     def build(cells: list[Any]) -> Outcome:
         link = _text(cells, cols, "li_link")
@@ -367,7 +389,7 @@ def _linkedin(ctx: Context, header: Sequence[Any], records: Iterator[Record]) ->
 def _linkedin_followers(
     ctx: Context, header: Sequence[Any], records: Iterator[Record]
 ) -> Iterator[Outcome]:
-    cols = locate(header, ("followers_date", "li_total_followers"))
+    cols = columns(ctx, header, ("followers_date", "li_total_followers"))
 
     def build(cells: list[Any]) -> Outcome:
         new = _count(cells, cols, "li_total_followers", header)
@@ -398,7 +420,7 @@ X_FIELDS = (
 
 
 def _x(ctx: Context, header: Sequence[Any], records: Iterator[Record]) -> Iterator[Outcome]:
-    cols = locate(header, X_FIELDS)
+    cols = columns(ctx, header, X_FIELDS)
 
     def build(cells: list[Any]) -> Outcome:
         post_id = _text(cells, cols, "x_tweet_id").removesuffix(".0")
