@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from service import __version__
 from service.api import health, jobs, library, plans, profiles, search, variants, workspaces
+from service.api.auth import ROUTERS as AUTH_ROUTERS
 from service.api.errors import install_error_handlers
+from service.auth.dependencies import authorize
+from service.auth.http import install_auth_error_handlers
+from service.auth.limits import limit_requests
+from service.auth.web import LoginRedirect, install_web_security
 from service.container import Services
 from service.settings import Settings, get_settings
 
@@ -33,10 +39,19 @@ def create_app(
         lifespan=lifespan,
         # A route's name is its operation id: stable for clients and the permission table.
         generate_unique_id_function=lambda route: route.name,
+        # The schema and its page are behind the login like every route (see below).
+        docs_url=None,
+        openapi_url=None,
     )
     # Built here rather than in the lifespan so that the mounted UI can be handed its functions.
     app.state.services = services or Services(settings)
     install_error_handlers(app)
+    install_auth_error_handlers(app)
+    # Every route goes through the one permission table (service/auth/permissions.py): who
+    # calls, in which workspace, with which right; nothing decides on its own.
+    gate = [Depends(authorize), Depends(limit_requests)]
+    for auth_router in AUTH_ROUTERS:
+        app.include_router(auth_router)
     for router in (
         health.router,
         workspaces.router,
@@ -48,15 +63,26 @@ def create_app(
         plans.router,
         workspaces.scoped,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=gate)
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/openapi.json", include_in_schema=False, dependencies=gate, name="openapi")
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=gate, name="docs")
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Gjenbruk API")
+
+    @app.get("/", include_in_schema=False, dependencies=gate)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/" if with_ui else "/docs")
 
     if with_ui:
+        from service.auth.ui import ui_auth_dependency
         from service.webui.backend import ui_backend
         from ui.app import mount_ui
 
-        mount_ui(app, ui_backend(app.state.services))
+        mount_ui(app, ui_backend(app.state.services), ui_auth_dependency(app))
+        app.add_middleware(LoginRedirect)
+    install_web_security(app, settings)
     return app

@@ -83,7 +83,9 @@ def expected(permission: Permission, credential: str, target: str) -> int | None
 
 
 def fill(path: str, ws: str, values: Mapping[str, str]) -> str:
-    return PARAM.sub(lambda m: ws if m.group(1) == "ws" else values.get(m.group(1), "x"), path)
+    return PARAM.sub(
+        lambda m: ws if m.group(1) in ("ws", "workspace") else values.get(m.group(1), "x"), path
+    )
 
 
 def build_cases(

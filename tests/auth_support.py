@@ -130,7 +130,10 @@ def _draft(ws: str, text: str) -> Draft:
     )
 
 
-def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> World:
+def make_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, real_app: bool = False, **overrides: object
+) -> World:
+    """`real_app`: the product's own create_app() instead of the tiny one."""
     for name, permission in DUMMY_ROUTES.items():
         monkeypatch.setitem(ROUTES, name, permission)
     options: dict[str, object] = {"allowed_hosts": ["testserver"], **overrides}
@@ -174,7 +177,12 @@ def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: obj
         KeyRepo(s).revoke(KeyRepo(s).get(OWN, revoked.id))
     # Well-formed but unknown, so the lookup itself is exercised.
     world_keys["bad"] = world_keys["owner"][:-4] + "AAAA"
-    app = build_app(services)
+    if real_app:
+        from service.app import create_app
+
+        app = create_app(services=services, with_ui=False)
+    else:
+        app = build_app(services)
     client = TestClient(app, raise_server_exceptions=False)
     return World(services, app, client, pepper, world_keys, drafts)
 

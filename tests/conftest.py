@@ -47,7 +47,15 @@ def e5() -> Embedder:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", env="test", llm="fake", embeddings="local")
+    return Settings(
+        data_dir=tmp_path / "data",
+        env="test",
+        llm="fake",
+        embeddings="local",
+        # TestClient's Host; tests are not about the request rate (tests/api/test_auth_* are).
+        allowed_hosts=["testserver", "127.0.0.1", "localhost"],
+        limit_requests_per_minute=100_000,
+    )
 
 
 @pytest.fixture

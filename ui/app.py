@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from ui import analytics_view, library_tab, plans_tab, profiles_tab, variants_tab
 from ui.texts import I18N, t
@@ -53,5 +53,14 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
     return cast(gr.Blocks, blocks)
 
 
-def mount_ui(app: FastAPI, backend: UiBackend) -> FastAPI:
-    return cast(FastAPI, gr.mount_gradio_app(app, build_ui(backend), path="/ui", i18n=I18N))
+def mount_ui(
+    app: FastAPI, backend: UiBackend, auth_dependency: Callable[[Request], str | None] | None = None
+) -> FastAPI:
+    """`auth_dependency` is the app's own login (a session cookie): Gradio asks it on every
+    page, config, queue and upload request and answers 401 where it says None."""
+    return cast(
+        FastAPI,
+        gr.mount_gradio_app(
+            app, build_ui(backend), path="/ui", i18n=I18N, auth_dependency=auth_dependency
+        ),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,7 +35,9 @@ RoleName = Literal["owner", "editor", "reviewer", "viewer"]
 
 router = APIRouter(prefix="/v1", tags=["auth"], dependencies=GATE)
 pages_router = APIRouter(dependencies=GATE, include_in_schema=False)
-workspace_router = APIRouter(prefix="/v1/workspaces/{ws}", tags=["access"], dependencies=GATE)
+workspace_router = APIRouter(
+    prefix="/v1/workspaces/{workspace}", tags=["access"], dependencies=GATE
+)
 review_router = APIRouter(prefix="/v1/review/{token}", tags=["review links"], dependencies=GATE)
 
 
@@ -128,21 +130,29 @@ class MemberIn(_In):
 
 
 @workspace_router.get("/members", name="list_members")
-def list_members(ws: str, request: Request) -> list[Member]:
+def list_members(ws: Annotated[str, Path(alias="workspace")], request: Request) -> list[Member]:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return MembershipRepo(s).members(ws)
 
 
 @workspace_router.put("/members/{user}", name="set_member")
-def set_member(ws: str, user: str, body: MemberIn, caller: CallerDep, request: Request) -> Member:
+def set_member(
+    ws: Annotated[str, Path(alias="workspace")],
+    user: str,
+    body: MemberIn,
+    caller: CallerDep,
+    request: Request,
+) -> Member:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return access.set_member(s, caller, ws, user, Role[body.role])
 
 
 @workspace_router.delete("/members/{user}", name="remove_member", status_code=204)
-def remove_member(ws: str, user: str, caller: CallerDep, request: Request) -> None:
+def remove_member(
+    ws: Annotated[str, Path(alias="workspace")], user: str, caller: CallerDep, request: Request
+) -> None:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         access.remove_member(s, caller, ws, user)
@@ -163,14 +173,18 @@ class CreatedKey(BaseModel):
 
 
 @workspace_router.get("/keys", name="list_keys")
-def list_keys(ws: str, caller: CallerDep, request: Request) -> list[ApiKey]:
+def list_keys(
+    ws: Annotated[str, Path(alias="workspace")], caller: CallerDep, request: Request
+) -> list[ApiKey]:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return access.list_keys(s, caller, ws)
 
 
 @workspace_router.post("/keys", name="create_key", status_code=201)
-def create_key(ws: str, body: KeyIn, caller: CallerDep, request: Request) -> CreatedKey:
+def create_key(
+    ws: Annotated[str, Path(alias="workspace")], body: KeyIn, caller: CallerDep, request: Request
+) -> CreatedKey:
     db, settings, pepper = auth_env(request)
     with db.session() as s:
         key, secret = access.create_key(
@@ -187,7 +201,9 @@ def create_key(ws: str, body: KeyIn, caller: CallerDep, request: Request) -> Cre
 
 
 @workspace_router.delete("/keys/{key_id}", name="revoke_key")
-def revoke_key(ws: str, key_id: str, caller: CallerDep, request: Request) -> ApiKey:
+def revoke_key(
+    ws: Annotated[str, Path(alias="workspace")], key_id: str, caller: CallerDep, request: Request
+) -> ApiKey:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return access.revoke_key(s, caller, ws, key_id)
@@ -198,7 +214,7 @@ def revoke_key(ws: str, key_id: str, caller: CallerDep, request: Request) -> Api
 
 @workspace_router.get("/audit-log", name="audit_log")
 def audit_log(
-    ws: str,
+    ws: Annotated[str, Path(alias="workspace")],
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
@@ -225,7 +241,9 @@ class CreatedLink(BaseModel):
 
 
 @workspace_router.get("/review-links", name="list_review_links")
-def list_review_links(ws: str, request: Request) -> list[ReviewLink]:
+def list_review_links(
+    ws: Annotated[str, Path(alias="workspace")], request: Request
+) -> list[ReviewLink]:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return ReviewLinkRepo(s).list(ws)
@@ -233,7 +251,10 @@ def list_review_links(ws: str, request: Request) -> list[ReviewLink]:
 
 @workspace_router.post("/review-links", name="create_review_link", status_code=201)
 def create_review_link(
-    ws: str, body: ReviewLinkIn, caller: CallerDep, request: Request
+    ws: Annotated[str, Path(alias="workspace")],
+    body: ReviewLinkIn,
+    caller: CallerDep,
+    request: Request,
 ) -> CreatedLink:
     db, settings, pepper = auth_env(request)
     with db.session() as s:
@@ -251,7 +272,9 @@ def create_review_link(
 
 
 @workspace_router.delete("/review-links/{link_id}", name="revoke_review_link")
-def revoke_review_link(ws: str, link_id: str, caller: CallerDep, request: Request) -> ReviewLink:
+def revoke_review_link(
+    ws: Annotated[str, Path(alias="workspace")], link_id: str, caller: CallerDep, request: Request
+) -> ReviewLink:
     db, _s, _p = auth_env(request)
     with db.session() as s:
         link = ReviewLinkRepo(s).revoke(ws, link_id)
@@ -263,7 +286,7 @@ def revoke_review_link(ws: str, link_id: str, caller: CallerDep, request: Reques
 
 @workspace_router.get("/review-feedback", name="review_feedback")
 def review_feedback(
-    ws: str,
+    ws: Annotated[str, Path(alias="workspace")],
     request: Request,
     draft_id: Annotated[list[str] | None, Query(max_length=500)] = None,
 ) -> list[Feedback]:

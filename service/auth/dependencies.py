@@ -22,7 +22,19 @@ from service.storage.db import Database
 SESSION_COOKIE = "gjenbruk_session"
 CSRF_COOKIE = "gjenbruk_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-WORKSPACE_PARAM = "ws"
+# The product's routes name it {workspace}; the auth routers' own paths say {ws}.
+WORKSPACE_PARAMS = ("workspace", "ws")
+WORKSPACE_PARAM = "workspace"
+
+
+def path_workspace(request: Request) -> str | None:
+    for name in WORKSPACE_PARAMS:
+        value = request.path_params.get(name)
+        if value:
+            return str(value)
+    return None
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes whose handlers write their own, more telling, audit entry (roles given, key prefixes).
 SELF_AUDITED = frozenset(
@@ -98,7 +110,7 @@ def _check(caller: Caller | None, permission: Permission, request: Request) -> s
         if caller.via == "key" and (caller.key_role is None or caller.key_role.name != "owner"):
             raise Forbidden("creating a workspace needs a login or an owner's key")
         return None
-    ws = request.path_params.get(WORKSPACE_PARAM)
+    ws = path_workspace(request)
     if not ws:
         raise ConfigurationError(
             f"route {route_name(request)!r} needs {permission.value} in a workspace but its "
@@ -153,7 +165,7 @@ def authorize(request: Request) -> Iterator[Caller | None]:
 
 
 def _target(request: Request) -> str:
-    ids = {k: v for k, v in request.path_params.items() if k != WORKSPACE_PARAM}
+    ids = {k: v for k, v in request.path_params.items() if k not in WORKSPACE_PARAMS}
     return " ".join(f"{k}={v}" for k, v in sorted(ids.items()))
 
 

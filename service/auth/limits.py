@@ -15,7 +15,7 @@ from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.auth.dependencies import WORKSPACE_PARAM
+from service.auth.dependencies import path_workspace
 from service.auth.models import Caller
 from service.auth.repos import UsageRepo
 from service.domain.job import JobStatus
@@ -72,7 +72,7 @@ def caller_scope(request: Request) -> str:
         who = f"link:{link.id}"
     else:
         who = f"ip:{request.client.host if request.client else '?'}"
-    ws = request.path_params.get(WORKSPACE_PARAM) or (link.workspace if link else "")
+    ws = path_workspace(request) or (link.workspace if link else "")
     return f"{who}|ws:{ws}"
 
 

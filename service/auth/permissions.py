@@ -124,6 +124,8 @@ ROUTES: dict[str, Permission] = {
     # the product's routes
     "health": P.public,
     "root": P.public,  # the redirect from / to the UI or the docs
+    "openapi": P.authenticated,
+    "docs": P.authenticated,
     "list_workspaces": P.authenticated,
     "create_workspace": P.workspace_create,
     "get_workspace": P.workspace_read,
@@ -150,4 +152,13 @@ ROUTES: dict[str, Permission] = {
     "list_drafts": P.workspace_read,
     # Approve/reject; the handler must also `require(P.draft_edit)` when the body edits the text.
     "review_draft": P.draft_review,
+    # names the redesigned routes carry
+    "list_profile_audits": P.workspace_read,
+    "search_posts": P.workspace_read,
+    "category_drafts": P.generate,
+    "generate_plan": P.generate,
+    "approve_plan_slots": P.plan_edit,
+    "accept_profile_rewrite": P.library_edit,
+    "propose_profile_rewrites": P.generate,
+    "set_post_category": P.library_edit,
 }

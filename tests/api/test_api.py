@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.container import Services
 from service.library.demo import load_demo
+from tests.api_client import owner_client
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def client(services: Services) -> Iterator[TestClient]:
     def boom() -> None:
         raise RuntimeError("secret internal detail")
 
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with owner_client(app, services, raise_server_exceptions=False) as c:
         yield c
 
 
@@ -113,5 +114,10 @@ def test_every_route_has_a_stable_operation_id(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
     assert len(ids) == len(set(ids)) and all("_v1_" not in i for i in ids)
-    scoped = [p for p in paths if p.startswith("/v1") and p not in ("/v1/health", "/v1/workspaces")]
+    unscoped = ("/v1/health", "/v1/workspaces", "/v1/login", "/v1/logout", "/v1/me")
+    scoped = [
+        p
+        for p in paths
+        if p.startswith("/v1") and p not in unscoped and not p.startswith("/v1/review/{token}")
+    ]
     assert all(p.startswith("/v1/workspaces/{workspace}") for p in scoped), scoped

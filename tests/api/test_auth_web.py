@@ -28,7 +28,7 @@ IMPORT = f"/v1/workspaces/{OWN}/imports"
 
 def _unsafe_routes(w: World) -> list[tuple[str, str]]:
     return [
-        (m, r.path.replace("{ws}", OWN))
+        (m, r.path.replace("{ws}", OWN).replace("{workspace}", OWN))
         for r in api_routes(w.app)
         for m in sorted(r.methods)
         if m in {"POST", "PUT", "PATCH", "DELETE"}

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.container import Services
+from tests.api_client import owner_client
 from tests.conftest import SHARED_DATA
 
 SJOBUA = SHARED_DATA / "sjobua-restaurant"
@@ -17,7 +18,7 @@ SJOBUA = SHARED_DATA / "sjobua-restaurant"
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services=services, with_ui=False)) as c:
+    with owner_client(create_app(services=services, with_ui=False), services) as c:
         assert (
             c.post("/v1/workspaces", json={"slug": "sjobua", "name": "Sjøbua"}).status_code == 201
         )

@@ -18,6 +18,7 @@ from service.app import create_app
 from service.container import Services
 from service.library.demo import load_demo
 from service.providers.llm_fake import FakeLLM
+from tests.api_client import owner_client
 
 PLAN: dict[str, Any] = {
     "organisation": "Eplehagen Sideri",
@@ -36,7 +37,7 @@ def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
     fake_llm.default = json.dumps(
         {"text": "Nå har vi tappet årets første flasker med sider. Kom innom gårdsbutikken!"}
     )
-    with TestClient(create_app(services=services, with_ui=False)) as c:
+    with owner_client(create_app(services=services, with_ui=False), services) as c:
         yield c
 
 

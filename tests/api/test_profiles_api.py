@@ -14,6 +14,7 @@ from service.app import create_app
 from service.container import Services
 from service.library.demo import load_demo
 from service.providers.llm_fake import FakeLLM
+from tests.api_client import owner_client
 
 PROFILES: dict[str, Any] = {
     "organisation": "Sjøbua Restaurant",
@@ -29,7 +30,7 @@ PROFILES: dict[str, Any] = {
 @pytest.fixture
 def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
     load_demo(services.db, services.vectors)
-    with TestClient(create_app(services=services, with_ui=False)) as c:
+    with owner_client(create_app(services=services, with_ui=False), services) as c:
         yield c
 
 

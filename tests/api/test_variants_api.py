@@ -13,6 +13,7 @@ from service.app import create_app
 from service.container import Services
 from service.library.demo import load_demo
 from service.providers.llm_fake import FakeLLM
+from tests.api_client import owner_client
 
 GOOD = "Ny vintersider med kanel og nellik! 229,- flaska i gårdsbutikken og på eplehagen.no."
 
@@ -21,7 +22,7 @@ GOOD = "Ny vintersider med kanel og nellik! 229,- flaska i gårdsbutikken og på
 def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
     load_demo(services.db, services.vectors)
     fake_llm.default = json.dumps({"text": GOOD}, ensure_ascii=False)
-    with TestClient(create_app(services=services, with_ui=False)) as c:
+    with owner_client(create_app(services=services, with_ui=False), services) as c:
         yield c
 
 
