@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 
-from service.auth import access
+from service.auth import access, tokens
 from service.auth.dependencies import SESSION_COOKIE, auth_env
 from service.auth.models import Caller
 from service.auth.permissions import Permission
@@ -16,12 +16,16 @@ from service.errors import Forbidden, NotFound, Unauthenticated
 from service.storage.db import Database
 
 
-def ui_caller(request: Request) -> Caller | None:
-    """The logged-in person behind a UI request (session cookie only: the UI has no keys)."""
+def ui_caller(request: Request, app: FastAPI | None = None) -> Caller | None:
+    """The logged-in person behind a UI request (session cookie only: the UI has no keys).
+    Gradio hands over its own sub-app's request, so the product's `app` is given apart."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    db, _settings, pepper = auth_env(request)
+    if app is not None:
+        db, pepper = app.state.services.db, tokens.load_pepper(app.state.services.settings)
+    else:
+        db, _settings, pepper = auth_env(request)
     try:
         with db.session() as s:
             return access.caller_from_session(s, pepper, cookie)
@@ -30,10 +34,8 @@ def ui_caller(request: Request) -> Caller | None:
 
 
 def ui_auth_dependency(app: FastAPI) -> Callable[[Request], str | None]:
-    del app  # the request knows its app; the parameter keeps the call site explicit
-
     def user_name(request: Request) -> str | None:
-        caller = ui_caller(request)
+        caller = ui_caller(request, app)
         return None if caller is None else caller.user_name
 
     return user_name

@@ -4,6 +4,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import uvicorn
@@ -15,11 +16,18 @@ from tests.conftest import require
 from tests.integration.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
+OWNER, PASSWORD = "tester", "a-long-test-password-123"
+# The live server of the running test, for pages that must log in first (the UI is behind the
+# login now); unset between tests.
+LIVE: dict[str, str] = {}
 
 
 @pytest.fixture
 def live_url(services: Services) -> Iterator[str]:
+    from service.auth.bootstrap import create_owner
+
     load_demo(services.db, services.vectors)
+    create_owner(services.db, OWNER, PASSWORD)  # owns the demo workspace
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -32,7 +40,9 @@ def live_url(services: Services) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
+    LIVE["url"] = f"http://127.0.0.1:{port}"
+    yield LIVE["url"]
+    LIVE.clear()
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -57,5 +67,25 @@ def browser() -> Iterator[object]:
                 "--no-first-run",
             ],
         )
-        yield b
+        yield _LoggedIn(b)
         b.close()
+
+
+class _LoggedIn:
+    """The browser, whose new pages on the live server start logged in as the test's owner
+    (the login page itself is tested in test_auth_browser.py)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def new_page(self, **options: Any) -> Any:
+        if "url" not in LIVE:
+            return self._browser.new_page(**options)
+        context = self._browser.new_context(**options)
+        page = context.new_page()
+        r = page.request.post(f"{LIVE['url']}/v1/login", data={"user": OWNER, "password": PASSWORD})
+        assert r.ok, r.text()
+        return page
