@@ -50,7 +50,7 @@ def _urls(text: str) -> list[str]:
 def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     rule = ctx.surface.length
     out: list[Check] = []
-    main = main_text(ctx.surface.id, parts)
+    main = main_text(ctx.surface, parts)
     if rule.max is not None:
         n = count_length(main, rule.method)
         unit = "vektede tegn" if rule.method == "x_weighted" else "tegn"
@@ -91,11 +91,10 @@ def _link_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
             passed=not bad,
             detail="ingen klikkbare lenker" if not bad else f"lenke virker ikke her: {bad[0]}",
         )
-    allowed_field = "sticker" if rule is LinkRule.sticker_only else "final_url"
     bad = [
         u
         for k, v in parts.items()
-        if k != allowed_field
+        if k != ctx.surface.link_field
         for u in _urls(" ".join(map(str, v)) if isinstance(v, list) else str(v))
     ]
     return Check(
@@ -177,7 +176,7 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     (Google refuses duplicates)."""
     problems: list[str] = []
     for name, value in parts.items():
-        if name in ("final_url", "paths"):
+        if ctx.surface.is_address(name):
             continue
         rule = ctx.surface.parts.get(name)
         if not value and (rule is None or rule.min_count == 0):
@@ -188,20 +187,16 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
             lowered = [i.strip().lower() for i in items]
             if len(set(lowered)) < len(lowered):
                 problems.append(f"{name}: samme tekst flere ganger")
-    main = main_text(ctx.surface.id, parts)
-    if main_field_has_prose(ctx.surface.id) and len(_WORD.findall(main)) < MIN_WORDS:
+    main = main_text(ctx.surface, parts)
+    if ctx.surface.main_field is not None and len(_WORD.findall(main)) < MIN_WORDS:
         problems.append(f"for få ord ({len(_WORD.findall(main))}) til å være et innlegg")
     return Check(
         name="content", passed=not problems, detail="; ".join(problems[:3]) or "lesbar tekst"
     )
 
 
-def main_field_has_prose(surface_id: str) -> bool:
-    return surface_id != "google_rsa"
-
-
 def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
-    text = paste_text(ctx.surface.id, parts)
+    text = paste_text(ctx.surface, parts)
     checks: list[Check] = [Check(name="not_empty", passed=bool(text.strip()), detail="")]
     checks.append(_content_check(ctx, parts))
     checks += _length_checks(ctx, parts)
@@ -251,7 +246,7 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     prose = "\n".join(
         str(item)
         for key, value in parts.items()
-        if key not in ("final_url", "paths", "sticker")
+        if ctx.surface.judged_as_language(key)
         for item in (value if isinstance(value, list) else [value])
     )
     checks.append(check_language(prose, ctx.language))

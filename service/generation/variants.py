@@ -44,7 +44,6 @@ from service.storage.db import Database
 from service.storage.repositories import AssetRepo, DraftRepo, PostRepo, WorkspaceRepo
 
 ProgressFn = Callable[[str, int, int], None]
-PERMISSION_SURFACE = "ugc_permission_request"
 PHASE_NB = {
     JourneyPhase.discover: "oppdage",
     JourneyPhase.explore: "utforske",
@@ -126,17 +125,7 @@ class _Prepared(BaseModel):
     contact_context: list[str]
 
 
-def _scope_needed(surface: Surface) -> ConsentScope | None:
-    if surface.kind is SurfaceKind.earned:
-        return None
-    if surface.kind is SurfaceKind.paid:
-        return ConsentScope.paid
-    if surface.channel in ("email", "web"):
-        return ConsentScope.newsletter_web
-    return ConsentScope.organic_owned
-
-
-def _fields_hint(surface: str) -> str:
+def _fields_hint(surface: Surface) -> str:
     schema = schema_for(surface).model_json_schema()
     return ", ".join(
         f'"{name}" ({"liste med tekster" if p.get("type") == "array" else "tekst"})'
@@ -242,18 +231,19 @@ class VariantPipeline:
                 uses_others_asset=source.uses_others_asset,
                 consent=source.consent,
                 surface_kind=sf.kind.value,
-                scope_needed=_scope_needed(sf),
+                scope_needed=sf.consent_scope,
                 surface=sf.id,
             )
             for sf in surfaces
         }
         warnings += [d.message for d in decisions.values() if d.verdict is not ConsentVerdict.ok]
-        if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and all(
-            sf.id != PERMISSION_SURFACE for sf in surfaces
+        if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and not any(
+            sf.asks_permission for sf in surfaces
         ):
-            surfaces.append(self.catalog.get(PERMISSION_SURFACE))
+            permission = self.catalog.permission_surface()
+            surfaces.append(permission)
             warnings.append(
-                "La til «ugc_permission_request»: be om tillatelse før innholdet brukes videre."
+                f"La til «{permission.id}»: be om tillatelse før innholdet brukes videre."
             )
         examples = prep.examples
         variants: list[Variant] = []
@@ -331,7 +321,7 @@ class VariantPipeline:
             examples=render_examples(prep.examples),
             source=prep.source.text,
             tone=req.tone or "som organisasjonens beste innlegg",
-            fields=_fields_hint(sf.id),
+            fields=_fields_hint(sf),
         )
         return messages, ctx, facts_text
 
@@ -339,7 +329,7 @@ class VariantPipeline:
         language, source, examples = prep.language, prep.source, prep.examples
         messages, ctx, facts_text = self._messages(req, prep, sf)
         language_name = NAMES[language]
-        schema = schema_for(sf.id)
+        schema = schema_for(sf)
         template = load_prompt("variant")
         usage = Usage()
         attempts = 0
@@ -373,7 +363,7 @@ class VariantPipeline:
                 source=source.text,
                 previous=json.dumps(parts, ensure_ascii=False),
                 violations="\n".join(f"- {c.name}: {c.detail}" for c in failures),
-                fields=_fields_hint(sf.id),
+                fields=_fields_hint(sf),
             )
         rule_repaired = False
         if parts is None:
@@ -394,7 +384,7 @@ class VariantPipeline:
         return Variant(
             surface=sf.id,
             language=language,
-            text=paste_text(sf.id, parts) if parts else "",
+            text=paste_text(sf, parts) if parts else "",
             parts=parts,
             checks=checks,
             passed=not failures,
