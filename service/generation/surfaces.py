@@ -96,6 +96,7 @@ class Surface(_Strict):
     notes_nb: str
     fields: dict[str, FieldRule] = Field(default_factory=lambda: dict(_TEXT_ONLY))
     link_field: str | None = None  # where a link may stand when the text may not carry one
+    plan_default: bool = False  # a month plan drafts this surface for its channel
     asks_permission: bool = False  # the request for consent, added when consent falls short
     restore_facts_as_items: bool = False  # a missing fact becomes a part of its own (a headline)
 
@@ -204,6 +205,10 @@ class SurfaceCatalog(_Strict):
             raise Invalid(
                 f"unknown surface {surface_id!r}", details={"allowed": sorted(self.surfaces)}
             ) from None
+
+    def plan_surfaces(self) -> dict[str, str]:
+        """Channel → the surface a month plan drafts for it."""
+        return {sf.channel: sf.id for sf in self.surfaces.values() if sf.plan_default}
 
     def permission_surface(self) -> Surface:
         found = [sf for sf in self.surfaces.values() if sf.asks_permission]
