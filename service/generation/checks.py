@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from service.domain import Check
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
+    FactKey,
     FactKind,
+    allowed_keys,
     extract_facts,
     invented_facts,
     missing_facts,
@@ -41,6 +43,31 @@ class CheckContext(BaseModel):
     required: list[Fact]
     source_text: str
     context_texts: list[str] = []
+    # Keys of the context texts when the caller computed them for the whole request (a variant
+    # request computes them once, not per surface and attempt).
+    context_keys: frozenset[FactKey] | None = None
+    _allowed: tuple[frozenset[FactKey], frozenset[FactKey]] | None = PrivateAttr(default=None)
+
+    def allowed(self) -> tuple[frozenset[FactKey], frozenset[FactKey]]:
+        """(keys of the source, keys of the source and the organisation's other texts)."""
+        if self._allowed is None:
+            source = allowed_keys([self.source_text])
+            context = (
+                self.context_keys
+                if self.context_keys is not None
+                else allowed_keys(self.context_texts)
+            )
+            self._allowed = (source, source | context)
+        return self._allowed
+
+
+def invented(ctx: CheckContext, text: str) -> list[Fact]:
+    """Facts the text adds: prices, dates and times only from the source; contact facts also
+    from the organisation's other posts and profile."""
+    source, with_context = ctx.allowed()
+    return invented_facts(text, kinds=STRICT_KINDS - CONTACT_KINDS, allowed=source) + (
+        invented_facts(text, kinds=CONTACT_KINDS, allowed=with_context)
+    )
 
 
 def _urls(text: str) -> list[str]:
@@ -232,8 +259,7 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
                 hard=False,
             )
         )
-    new = invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS)
-    new += invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
+    new = invented(ctx, text)
     checks.append(
         Check(
             name="no_invented_facts",

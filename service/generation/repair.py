@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.generation.checks import CONTACT_KINDS, CheckContext, item_problem, strip_echoes
+from service.generation.checks import CheckContext, invented, item_problem, strip_echoes
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
-    invented_facts,
     missing_facts,
 )
 from service.generation.surfaces import LinkRule
@@ -33,9 +32,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _invented(ctx: CheckContext, text: str) -> list[Fact]:
-    return invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS) + (
-        invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
-    )
+    return invented(ctx, text)
 
 
 def _short_field(value: str, max_chars: int, main_text: str) -> str:

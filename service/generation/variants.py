@@ -18,7 +18,6 @@ from service.domain import (
     Asset,
     Check,
     Consent,
-    ConsentScope,
     CreatorRole,
     Draft,
     DraftStatus,
@@ -29,13 +28,20 @@ from service.domain import (
 from service.errors import Invalid, ProviderResponseInvalid
 from service.generation.checks import CheckContext, hard_failures, run_checks
 from service.generation.consent import ConsentVerdict, decide
-from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts
+from service.generation.facts import (
+    STRICT_KINDS,
+    Fact,
+    FactKey,
+    FactKind,
+    allowed_keys,
+    extract_facts,
+)
 from service.generation.grounding import Example, render_examples, select_examples
 from service.generation.injection import instruction_sentences, without_instructions
 from service.generation.language import NAMES, detect
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
-from service.generation.surfaces import Surface, SurfaceKind, load_surfaces
+from service.generation.surfaces import Surface, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
 from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
@@ -123,6 +129,7 @@ class _Prepared(BaseModel):
     facts: list[Fact]
     examples: list[Example]
     contact_context: list[str]
+    contact_keys: frozenset[FactKey]  # the fact keys of contact_context, computed once
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -194,6 +201,7 @@ class VariantPipeline:
             exclude_ids=[source.post.id] if source.post else [],
             prefer_category=req.category,
         )
+        context = [without_instructions(p.text) for p in posts]
         return _Prepared(
             organisation=ws.name,
             voice=ws.brand_voice,
@@ -202,7 +210,8 @@ class VariantPipeline:
             facts=extract_facts(without_instructions(source.text)),
             examples=examples,
             # The organisation's own links, e-mail and phone numbers appear across its posts.
-            contact_context=[without_instructions(p.text) for p in posts],
+            contact_context=context,
+            contact_keys=allowed_keys(context),
         )
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
@@ -306,7 +315,7 @@ class VariantPipeline:
             language=prep.language,
             required=required,
             source_text=without_instructions(prep.source.text),
-            context_texts=prep.contact_context,
+            context_keys=prep.contact_keys,
         )
         facts_text = "\n".join(f"- {f.text}" for f in required) or "(ingen)"
         template = load_prompt("variant")

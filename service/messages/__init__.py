@@ -41,4 +41,6 @@ def render(code: str, params: Mapping[str, Param] | None = None, lang: str = "nb
     template = texts.get(code) or (catalogue("nb").get(code) if lang == "nn" else None)
     if template is None:
         raise Invalid(f"unknown message code {code!r}")
-    return template.format_map(_Params({k: "" if v is None else v for k, v in (params or {}).items()}))
+    return template.format_map(
+        _Params({k: "" if v is None else v for k, v in (params or {}).items()})
+    )

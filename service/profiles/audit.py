@@ -67,7 +67,13 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def finding(
-    channel: str, field: str, code: FindingCode, evidence: str, message: str, sev: int, /,
+    channel: str,
+    field: str,
+    code: FindingCode,
+    evidence: str,
+    message: str,
+    sev: int,
+    /,
     **params: Param,
 ) -> Finding:
     return Finding(
@@ -181,8 +187,15 @@ class _Audit:
                     yield channel, field, text
 
     def add(
-        self, channel: str, field: str, code: FindingCode, evidence: str, message: str, sev: int,
-        /, **params: Param,
+        self,
+        channel: str,
+        field: str,
+        code: FindingCode,
+        evidence: str,
+        message: str,
+        sev: int,
+        /,
+        **params: Param,
     ) -> None:
         """A finding whose fix is rendered from the message catalogue; the parameters stay on it
         so that a rewrite reads what to fix instead of parsing the sentence."""

@@ -154,7 +154,9 @@ def test_a_google_business_description_is_audited_with_its_own_rules() -> None:
     assert {f.message for f in rules} == {"audit.promotional.fix", "audit.no_links.fix"}
     assert any("50 %" in str(f.params["found"]) for f in rules)
     over = audit(
-        ProfileSet(organisation="Fjord", channels={"google_business": {"description": "Ord. " * 160}}),
+        ProfileSet(
+            organisation="Fjord", channels={"google_business": {"description": "Ord. " * 160}}
+        ),
         today=TODAY,
     )
     (limit,) = [f for f in over.findings if f.code is FindingCode.over_limit]
