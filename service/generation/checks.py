@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, PrivateAttr, SkipValidation
 
 from service.domain import Check
 from service.generation.facts import (
@@ -20,7 +20,6 @@ from service.generation.facts import (
     FactKind,
     allowed_keys,
     extract_facts,
-    invented_facts,
     missing_facts,
 )
 from service.generation.language import check_language
@@ -45,29 +44,36 @@ class CheckContext(BaseModel):
     context_texts: list[str] = []
     # Keys of the context texts when the caller computed them for the whole request (a variant
     # request computes them once, not per surface and attempt).
-    context_keys: frozenset[FactKey] | None = None
+    # Keys of the context texts when the caller computed them for the whole request (a variant
+    # request computes them once, not per surface and attempt). Not re-validated: that alone
+    # would walk the whole library's facts on every check.
+    context_keys: SkipValidation[frozenset[FactKey] | None] = None
     _allowed: tuple[frozenset[FactKey], frozenset[FactKey]] | None = PrivateAttr(default=None)
 
     def allowed(self) -> tuple[frozenset[FactKey], frozenset[FactKey]]:
-        """(keys of the source, keys of the source and the organisation's other texts)."""
+        """(keys of the source, keys of the organisation's other texts)."""
         if self._allowed is None:
-            source = allowed_keys([self.source_text])
-            context = (
-                self.context_keys
-                if self.context_keys is not None
-                else allowed_keys(self.context_texts)
-            )
-            self._allowed = (source, source | context)
+            context = self.context_keys
+            if context is None:
+                context = allowed_keys(self.context_texts)
+            self._allowed = (allowed_keys([self.source_text]), context)
         return self._allowed
 
 
 def invented(ctx: CheckContext, text: str) -> list[Fact]:
     """Facts the text adds: prices, dates and times only from the source; contact facts also
     from the organisation's other posts and profile."""
-    source, with_context = ctx.allowed()
-    return invented_facts(text, kinds=STRICT_KINDS - CONTACT_KINDS, allowed=source) + (
-        invented_facts(text, kinds=CONTACT_KINDS, allowed=with_context)
-    )
+    source, context = ctx.allowed()
+    facts = extract_facts(text)
+    own = STRICT_KINDS - CONTACT_KINDS
+    # Two sets, never their union: a union per check would copy the library's keys again.
+    return [f for f in facts if f.kind in own and (f.kind, f.key) not in source] + [
+        f
+        for f in facts
+        if f.kind in CONTACT_KINDS
+        and (f.kind, f.key) not in source
+        and (f.kind, f.key) not in context
+    ]
 
 
 def _urls(text: str) -> list[str]:
