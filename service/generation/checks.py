@@ -27,6 +27,7 @@ from service.generation.prompts import load_prompt
 from service.generation.surfaces import LinkRule, Surface, load_surfaces
 from service.generation.text_length import count_length
 from service.generation.variant_schemas import main_text, paste_text
+from service.messages import Param, render
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+", re.UNICODE)
 _SCHEME_URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -76,6 +77,14 @@ def invented(ctx: CheckContext, text: str) -> list[Fact]:
     ]
 
 
+def measured(name: str, passed: bool, code: str, *, hard: bool = True, **params: Param) -> Check:
+    """A check whose detail is rendered from the message catalogue; code and parameters stay on
+    it so that API, CLI and UI can render it in the reader's language."""
+    return Check(
+        name=name, passed=passed, detail=render(code, params), hard=hard, code=code, params=params
+    )
+
+
 def _urls(text: str) -> list[str]:
     return [f.text for f in extract_facts(text) if f.kind is FactKind.url]
 
@@ -86,17 +95,15 @@ def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     main = main_text(ctx.surface, parts)
     if rule.max is not None:
         n = count_length(main, rule.method)
-        unit = "vektede tegn" if rule.method == "x_weighted" else "tegn"
-        out.append(Check(name="length", passed=n <= rule.max, detail=f"{n}/{rule.max} {unit}"))
+        code = "check.length.x_weighted" if rule.method == "x_weighted" else "check.length.chars"
+        out.append(measured("length", n <= rule.max, code, found=n, limit=rule.max))
         if rule.recommended is not None:
             out.append(
-                Check(
-                    name="length_recommended",
-                    passed=n <= rule.recommended,
-                    detail=f"{n}/{rule.recommended} anbefalt",
-                    hard=False,
+                measured(
+                    "length_recommended", n <= rule.recommended, "check.length_recommended",
+                    hard=False, found=n, limit=rule.recommended,
                 )
-            )
+            )  # fmt: skip
     for name, part in ctx.surface.parts.items():
         value = parts.get(name)
         if value is None and part.min_count == 0:
@@ -116,27 +123,21 @@ def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
 def _link_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     rule = ctx.surface.links
     if rule is LinkRule.clickable:
-        return Check(name="links", passed=True, detail="lenker er lov")
+        return measured("links", True, "check.links.allowed")
     if rule is LinkRule.not_clickable:
         bad = [u for v in parts.values() for u in _SCHEME_URL.findall(str(v))]
-        return Check(
-            name="links",
-            passed=not bad,
-            detail="ingen klikkbare lenker" if not bad else f"lenke virker ikke her: {bad[0]}",
-        )
+        if bad:
+            return measured("links", False, "check.links.dead", found=bad[0])
+        return measured("links", True, "check.links.none_clickable")
     bad = [
         u
         for k, v in parts.items()
         if k != ctx.surface.link_field
         for u in _urls(" ".join(map(str, v)) if isinstance(v, list) else str(v))
     ]
-    return Check(
-        name="links",
-        passed=not bad,
-        detail="ingen lenker i teksten"
-        if not bad
-        else f"lenke hører ikke hjemme i teksten: {bad[0]}",
-    )
+    if bad:
+        return measured("links", False, "check.links.misplaced", found=bad[0])
+    return measured("links", True, "check.links.none_in_text")
 
 
 _MARKUP = re.compile(
@@ -236,23 +237,24 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     tags = _HASHTAG.findall(text)
     limit = ctx.surface.hashtags.max
     checks.append(
-        Check(
-            name="hashtags",
-            passed=limit is None or len(tags) <= limit,
-            detail=f"{len(tags)}" + ("" if limit is None else f"/{limit}"),
+        measured(
+            "hashtags", limit is None or len(tags) <= limit,
+            "check.hashtags.count" if limit is None else "check.hashtags.limit",
+            found=len(tags), limit=limit,
         )
-    )
+    )  # fmt: skip
     checks.append(_link_check(ctx, parts))
     strict = [f for f in ctx.required if f.kind in STRICT_KINDS]
     missing = missing_facts(strict, text)
     checks.append(
-        Check(
-            name="facts_kept",
-            passed=not missing,
-            detail="alle fakta med"
-            if not missing
-            else "mangler: " + ", ".join(f.text for f in missing),
+        measured(
+            "facts_kept",
+            False,
+            "check.facts_kept.missing",
+            found=", ".join(f.text for f in missing),
         )
+        if missing
+        else measured("facts_kept", True, "check.facts_kept.ok")
     )
     names = [f for f in ctx.required if f.kind is FactKind.name]
     missing_names = missing_facts(names, text)
@@ -266,14 +268,11 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
             )
         )
     new = invented(ctx, text)
+    found = ", ".join(dict.fromkeys(f.text for f in new))
     checks.append(
-        Check(
-            name="no_invented_facts",
-            passed=not new,
-            detail="ingen nye fakta"
-            if not new
-            else "nye fakta: " + ", ".join(dict.fromkeys(f.text for f in new)),
-        )
+        measured("no_invented_facts", False, "check.no_invented_facts.found", found=found)
+        if new
+        else measured("no_invented_facts", True, "check.no_invented_facts.ok")
     )
     prose = "\n".join(
         str(item)
@@ -284,9 +283,7 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     checks.append(check_language(prose, ctx.language))
     if ctx.surface.emoji == "none":
         emoji = _EMOJI.findall(text)
-        checks.append(
-            Check(name="emoji", passed=not emoji, detail=f"{len(emoji)} emoji", hard=False)
-        )
+        checks.append(measured("emoji", not emoji, "check.emoji", hard=False, found=len(emoji)))
     return checks
 
 

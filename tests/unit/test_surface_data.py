@@ -99,3 +99,34 @@ def test_an_added_surface_over_its_documented_limit_fails_the_length_check(
     assert v.attempts == 3, "the model was told the length rule twice"
     assert v.rule_repaired and len(v.parts["text"]) <= 500 < len(long)
     assert next(c for c in v.checks if c.name == "length").detail.endswith("/500 tegn")
+
+
+def test_a_check_carries_its_code_and_parameters_and_renders_in_each_language(
+    pipeline: VariantPipeline,  # noqa: F811
+    fake_llm: FakeLLM,
+) -> None:
+    from service.messages import render
+
+    fake_llm.default = json.dumps({"text": GOOD + " #a #b #c"}, ensure_ascii=False)
+    (v,) = pipeline.run(request(surfaces=["threads_post"], n=1)).variants
+    tags = next(c for c in v.checks if c.name == "hashtags")
+    assert tags.code == "check.hashtags.limit" and tags.params["limit"] == 1
+    assert tags.detail == render(tags.code, tags.params, "nb") == f"{tags.params['found']}/1"
+    length = next(c for c in v.checks if c.name == "length")
+    assert render(length.code, length.params, "en").endswith("/500 characters")
+    assert render(length.code, length.params, "nn").endswith("/500 teikn")
+
+
+def test_every_message_code_exists_in_all_three_languages_with_the_same_parameters() -> None:
+    import string
+
+    from service.messages import catalogue
+
+    nb, nn, en = (catalogue(lang) for lang in ("nb", "nn", "en"))
+    assert set(nb) == set(nn) == set(en)
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    for code in nb:
+        assert fields(nb[code]) == fields(nn[code]) == fields(en[code]), code
