@@ -25,6 +25,9 @@ class Check(BaseModel):
     passed: bool
     detail: str = ""
     hard: bool = True  # a failing hard check fails the variant; a soft one is advice
+    # The catalogue code `detail` is rendered from, and what was measured (service.messages).
+    code: str = ""
+    params: dict[str, str | int | None] = Field(default_factory=dict)
 
 
 class Draft(BaseModel):

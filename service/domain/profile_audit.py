@@ -20,6 +20,9 @@ class FindingCode(StrEnum):
     language_mismatch = "language_mismatch"
     generic = "generic"
     spelling = "spelling"
+    unknown_channel = "unknown_channel"  # audited what is known, reported the rest
+    unknown_field = "unknown_field"
+    against_rules = "against_rules"  # e.g. a price in a Google Business Profile description
 
 
 class ProfileSet(BaseModel):
@@ -43,6 +46,9 @@ class Finding(BaseModel):
     evidence: str
     suggestion: str
     severity: int = Field(ge=1, le=3, description="1 minor, 2 important, 3 misleading")
+    # The catalogue code `suggestion` is rendered from, and its parameters (service.messages).
+    message: str = ""
+    params: dict[str, str | int | None] = Field(default_factory=dict)
 
 
 class FieldScore(BaseModel):

@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr, SkipValidation
 
 from service.domain import Check
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
+    FactKey,
     FactKind,
+    allowed_keys,
     extract_facts,
-    invented_facts,
     missing_facts,
 )
 from service.generation.language import check_language
@@ -26,6 +27,7 @@ from service.generation.prompts import load_prompt
 from service.generation.surfaces import LinkRule, Surface, load_surfaces
 from service.generation.text_length import count_length
 from service.generation.variant_schemas import main_text, paste_text
+from service.messages import Param, render
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+", re.UNICODE)
 _SCHEME_URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -41,6 +43,46 @@ class CheckContext(BaseModel):
     required: list[Fact]
     source_text: str
     context_texts: list[str] = []
+    # Keys of the context texts when the caller computed them for the whole request (a variant
+    # request computes them once, not per surface and attempt).
+    # Keys of the context texts when the caller computed them for the whole request (a variant
+    # request computes them once, not per surface and attempt). Not re-validated: that alone
+    # would walk the whole library's facts on every check.
+    context_keys: SkipValidation[frozenset[FactKey] | None] = None
+    _allowed: tuple[frozenset[FactKey], frozenset[FactKey]] | None = PrivateAttr(default=None)
+
+    def allowed(self) -> tuple[frozenset[FactKey], frozenset[FactKey]]:
+        """(keys of the source, keys of the organisation's other texts)."""
+        if self._allowed is None:
+            context = self.context_keys
+            if context is None:
+                context = allowed_keys(self.context_texts)
+            self._allowed = (allowed_keys([self.source_text]), context)
+        return self._allowed
+
+
+def invented(ctx: CheckContext, text: str) -> list[Fact]:
+    """Facts the text adds: prices, dates and times only from the source; contact facts also
+    from the organisation's other posts and profile."""
+    source, context = ctx.allowed()
+    facts = extract_facts(text)
+    own = STRICT_KINDS - CONTACT_KINDS
+    # Two sets, never their union: a union per check would copy the library's keys again.
+    return [f for f in facts if f.kind in own and (f.kind, f.key) not in source] + [
+        f
+        for f in facts
+        if f.kind in CONTACT_KINDS
+        and (f.kind, f.key) not in source
+        and (f.kind, f.key) not in context
+    ]
+
+
+def measured(name: str, passed: bool, code: str, *, hard: bool = True, **params: Param) -> Check:
+    """A check whose detail is rendered from the message catalogue; code and parameters stay on
+    it so that API, CLI and UI can render it in the reader's language."""
+    return Check(
+        name=name, passed=passed, detail=render(code, params), hard=hard, code=code, params=params
+    )
 
 
 def _urls(text: str) -> list[str]:
@@ -50,20 +92,18 @@ def _urls(text: str) -> list[str]:
 def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     rule = ctx.surface.length
     out: list[Check] = []
-    main = main_text(ctx.surface.id, parts)
+    main = main_text(ctx.surface, parts)
     if rule.max is not None:
         n = count_length(main, rule.method)
-        unit = "vektede tegn" if rule.method == "x_weighted" else "tegn"
-        out.append(Check(name="length", passed=n <= rule.max, detail=f"{n}/{rule.max} {unit}"))
+        code = "check.length.x_weighted" if rule.method == "x_weighted" else "check.length.chars"
+        out.append(measured("length", n <= rule.max, code, found=n, limit=rule.max))
         if rule.recommended is not None:
             out.append(
-                Check(
-                    name="length_recommended",
-                    passed=n <= rule.recommended,
-                    detail=f"{n}/{rule.recommended} anbefalt",
-                    hard=False,
+                measured(
+                    "length_recommended", n <= rule.recommended, "check.length_recommended",
+                    hard=False, found=n, limit=rule.recommended,
                 )
-            )
+            )  # fmt: skip
     for name, part in ctx.surface.parts.items():
         value = parts.get(name)
         if value is None and part.min_count == 0:
@@ -83,28 +123,21 @@ def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
 def _link_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     rule = ctx.surface.links
     if rule is LinkRule.clickable:
-        return Check(name="links", passed=True, detail="lenker er lov")
+        return measured("links", True, "check.links.allowed")
     if rule is LinkRule.not_clickable:
         bad = [u for v in parts.values() for u in _SCHEME_URL.findall(str(v))]
-        return Check(
-            name="links",
-            passed=not bad,
-            detail="ingen klikkbare lenker" if not bad else f"lenke virker ikke her: {bad[0]}",
-        )
-    allowed_field = "sticker" if rule is LinkRule.sticker_only else "final_url"
+        if bad:
+            return measured("links", False, "check.links.dead", found=bad[0])
+        return measured("links", True, "check.links.none_clickable")
     bad = [
         u
         for k, v in parts.items()
-        if k != allowed_field
+        if k != ctx.surface.link_field
         for u in _urls(" ".join(map(str, v)) if isinstance(v, list) else str(v))
     ]
-    return Check(
-        name="links",
-        passed=not bad,
-        detail="ingen lenker i teksten"
-        if not bad
-        else f"lenke hører ikke hjemme i teksten: {bad[0]}",
-    )
+    if bad:
+        return measured("links", False, "check.links.misplaced", found=bad[0])
+    return measured("links", True, "check.links.none_in_text")
 
 
 _MARKUP = re.compile(
@@ -177,7 +210,7 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     (Google refuses duplicates)."""
     problems: list[str] = []
     for name, value in parts.items():
-        if name in ("final_url", "paths"):
+        if ctx.surface.is_address(name):
             continue
         rule = ctx.surface.parts.get(name)
         if not value and (rule is None or rule.min_count == 0):
@@ -188,43 +221,40 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
             lowered = [i.strip().lower() for i in items]
             if len(set(lowered)) < len(lowered):
                 problems.append(f"{name}: samme tekst flere ganger")
-    main = main_text(ctx.surface.id, parts)
-    if main_field_has_prose(ctx.surface.id) and len(_WORD.findall(main)) < MIN_WORDS:
+    main = main_text(ctx.surface, parts)
+    if ctx.surface.main_field is not None and len(_WORD.findall(main)) < MIN_WORDS:
         problems.append(f"for få ord ({len(_WORD.findall(main))}) til å være et innlegg")
     return Check(
         name="content", passed=not problems, detail="; ".join(problems[:3]) or "lesbar tekst"
     )
 
 
-def main_field_has_prose(surface_id: str) -> bool:
-    return surface_id != "google_rsa"
-
-
 def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
-    text = paste_text(ctx.surface.id, parts)
+    text = paste_text(ctx.surface, parts)
     checks: list[Check] = [Check(name="not_empty", passed=bool(text.strip()), detail="")]
     checks.append(_content_check(ctx, parts))
     checks += _length_checks(ctx, parts)
     tags = _HASHTAG.findall(text)
     limit = ctx.surface.hashtags.max
     checks.append(
-        Check(
-            name="hashtags",
-            passed=limit is None or len(tags) <= limit,
-            detail=f"{len(tags)}" + ("" if limit is None else f"/{limit}"),
+        measured(
+            "hashtags", limit is None or len(tags) <= limit,
+            "check.hashtags.count" if limit is None else "check.hashtags.limit",
+            found=len(tags), limit=limit,
         )
-    )
+    )  # fmt: skip
     checks.append(_link_check(ctx, parts))
     strict = [f for f in ctx.required if f.kind in STRICT_KINDS]
     missing = missing_facts(strict, text)
     checks.append(
-        Check(
-            name="facts_kept",
-            passed=not missing,
-            detail="alle fakta med"
-            if not missing
-            else "mangler: " + ", ".join(f.text for f in missing),
+        measured(
+            "facts_kept",
+            False,
+            "check.facts_kept.missing",
+            found=", ".join(f.text for f in missing),
         )
+        if missing
+        else measured("facts_kept", True, "check.facts_kept.ok")
     )
     names = [f for f in ctx.required if f.kind is FactKind.name]
     missing_names = missing_facts(names, text)
@@ -237,29 +267,23 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
                 hard=False,
             )
         )
-    new = invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS)
-    new += invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
+    new = invented(ctx, text)
+    found = ", ".join(dict.fromkeys(f.text for f in new))
     checks.append(
-        Check(
-            name="no_invented_facts",
-            passed=not new,
-            detail="ingen nye fakta"
-            if not new
-            else "nye fakta: " + ", ".join(dict.fromkeys(f.text for f in new)),
-        )
+        measured("no_invented_facts", False, "check.no_invented_facts.found", found=found)
+        if new
+        else measured("no_invented_facts", True, "check.no_invented_facts.ok")
     )
     prose = "\n".join(
         str(item)
         for key, value in parts.items()
-        if key not in ("final_url", "paths", "sticker")
+        if ctx.surface.judged_as_language(key)
         for item in (value if isinstance(value, list) else [value])
     )
     checks.append(check_language(prose, ctx.language))
     if ctx.surface.emoji == "none":
         emoji = _EMOJI.findall(text)
-        checks.append(
-            Check(name="emoji", passed=not emoji, detail=f"{len(emoji)} emoji", hard=False)
-        )
+        checks.append(measured("emoji", not emoji, "check.emoji", hard=False, found=len(emoji)))
     return checks
 
 

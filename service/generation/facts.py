@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -281,11 +282,33 @@ def missing_facts(required: Sequence[Fact], text: str) -> list[Fact]:
     ]
 
 
+FactKey = tuple[FactKind, str]
+
+
+@lru_cache(maxsize=50_000)
+def text_keys(text: str) -> frozenset[FactKey]:
+    """The fact keys of one text, remembered: a workspace's posts are scanned once per process,
+    not once per variant and attempt (posts are immutable text; an edit is a new string)."""
+    return frozenset(keys(extract_facts(text)))
+
+
+def allowed_keys(texts: Iterable[str]) -> frozenset[FactKey]:
+    """Every fact key the texts contain: computed once per request, then each check is a set
+    lookup whatever the size of the library."""
+    out: set[FactKey] = set()
+    for text in texts:
+        out |= text_keys(text)
+    return frozenset(out)
+
+
 def invented_facts(
-    output: str, allowed_texts: Sequence[str], *, kinds: frozenset[FactKind] = STRICT_KINDS
+    output: str,
+    allowed_texts: Sequence[str] = (),
+    *,
+    kinds: frozenset[FactKind] = STRICT_KINDS,
+    allowed: frozenset[FactKey] | None = None,
 ) -> list[Fact]:
-    """Facts of `kinds` in the output that none of the allowed texts contain."""
-    allowed: set[tuple[FactKind, str]] = set()
-    for text in allowed_texts:
-        allowed |= keys(extract_facts(text))
-    return [f for f in extract_facts(output) if f.kind in kinds and (f.kind, f.key) not in allowed]
+    """Facts of `kinds` in the output that none of the allowed texts contain (or, when given,
+    that are not among the `allowed` keys computed before)."""
+    known = allowed if allowed is not None else allowed_keys(allowed_texts)
+    return [f for f in extract_facts(output) if f.kind in kinds and (f.kind, f.key) not in known]

@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.generation.checks import CONTACT_KINDS, CheckContext, item_problem, strip_echoes
+from service.generation.checks import CheckContext, invented, item_problem, strip_echoes
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
-    invented_facts,
     missing_facts,
 )
 from service.generation.surfaces import LinkRule
 from service.generation.text_length import count_length
-from service.generation.variant_schemas import MAIN_FIELD
 
 # A sentence ends at . ! ? … before a capital, a quote, an emoji or a line break; not in
 # "11. april" or "kl. 11", where a period is part of the fact.
@@ -34,9 +32,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _invented(ctx: CheckContext, text: str) -> list[Fact]:
-    return invented_facts(text, [ctx.source_text], kinds=STRICT_KINDS - CONTACT_KINDS) + (
-        invented_facts(text, [ctx.source_text, *ctx.context_texts], kinds=CONTACT_KINDS)
-    )
+    return invented(ctx, text)
 
 
 def _short_field(value: str, max_chars: int, main_text: str) -> str:
@@ -120,10 +116,10 @@ def _repair_list(ctx: CheckContext, items: list[str], max_chars: int, max_count:
 def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, Any]:
     surface = ctx.surface
     out = dict(parts)
-    main = MAIN_FIELD.get(surface.id, "text")
+    main = surface.main_field
     urls = [f for f in ctx.required if f.kind.value == "url"]
-    if surface.links is LinkRule.forbidden and urls:
-        out["final_url"] = urls[0].key  # the ad's link field, not its text
+    if surface.links is LinkRule.forbidden and surface.link_field and urls:
+        out[surface.link_field] = urls[0].key  # the ad's link field, not its text
     main_text = ""
     if main is not None and isinstance(parts.get(main), str):  # first: short fields borrow from it
         out[main] = main_text = _repair_text(ctx, parts[main], surface.length.max)
@@ -133,8 +129,8 @@ def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, 
             out[name] = _repair_list(ctx, [str(v) for v in value], rule.max_chars, rule.max_count)
         elif isinstance(value, str) and name != main and rule is not None:
             out[name] = _short_field(value, rule.max_chars, main_text) or value
-    if surface.id == "google_rsa":
-        _restore_rsa_facts(ctx, out)
+    if surface.restore_facts_as_items:
+        _restore_facts_as_items(ctx, out)
     return out
 
 
@@ -150,20 +146,30 @@ HEADLINE_LABELS = {
 }
 
 
-def _restore_rsa_facts(ctx: CheckContext, parts: dict[str, Any]) -> None:
-    """A missing fact short enough becomes a headline of its own; longer ones a description."""
+def _restore_facts_as_items(ctx: CheckContext, parts: dict[str, Any]) -> None:
+    """A missing fact short enough becomes an item of the first list (a headline of its own);
+    longer ones the source sentence carrying it, in the next list (a description)."""
+    lists = [k for k, f in ctx.surface.fields.items() if f.kind == "list"]
+    if not lists:
+        return
     strict = [f for f in ctx.required if f.kind in STRICT_KINDS and f.kind.value != "url"]
-    heads: list[str] = parts.setdefault("headlines", [])
-    descs: list[str] = parts.setdefault("descriptions", [])
-    for fact in missing_facts(strict, " ".join(heads + descs)):
-        rule_h, rule_d = ctx.surface.parts["headlines"], ctx.surface.parts["descriptions"]
+    short_items: list[str] = parts.setdefault(lists[0], [])
+    long_lists = [(k, parts.setdefault(k, [])) for k in lists[1:]]
+    everything = [*short_items, *(i for _, items in long_lists for i in items)]
+    for fact in missing_facts(strict, " ".join(everything)):
+        rule_short = ctx.surface.parts[lists[0]]
         label = HEADLINE_LABELS.get(fact.kind.value, "")
         headline = fact.text if item_problem(fact.text) is None else f"{label} {fact.text}".strip()
-        if len(headline) <= rule_h.max_chars and len(heads) < rule_h.max_count:
-            heads.append(headline)
-        elif len(descs) < rule_d.max_count:
+        if len(headline) <= rule_short.max_chars and len(short_items) < rule_short.max_count:
+            short_items.append(headline)
+            continue
+        for name, items in long_lists:
+            rule = ctx.surface.parts[name]
+            if len(items) >= rule.max_count:
+                continue
             carrier = next(
                 (s for s in sentences(ctx.source_text) if not missing_facts([fact], s)), ""
             )
-            if carrier and count_length(carrier) <= rule_d.max_chars:
-                descs.append(carrier)
+            if carrier and count_length(carrier) <= rule.max_chars:
+                items.append(carrier)
+            break

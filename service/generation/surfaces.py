@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.domain import JourneyPhase
+from service.domain import ConsentScope, JourneyPhase
 from service.errors import Invalid
 
 SURFACES_FILE = Path(__file__).resolve().parent / "data" / "surfaces.yaml"
@@ -49,6 +49,28 @@ class PartRule(_Strict):
     source: str = Field(min_length=8)
 
 
+class FieldRule(_Strict):
+    """One field the model returns. `kind`: prose is read as text; list holds short parts that
+    each stand alone (ad headlines); url and path are addresses, never judged as language."""
+
+    kind: Literal["prose", "list", "url", "path"]
+    schema_max: int = Field(default=3000, ge=1)  # keeps a constrained model in its token budget
+    min_items: int = Field(default=1, ge=0)
+    max_items: int = Field(default=1, ge=1)
+    required: bool = True
+    main: bool = False  # the field the surface's `length` rule limits
+    header: bool = False  # pasted as "Label: value" above the main text (an e-mail's subject)
+    language: bool = True  # judged by the language check (a sticker suggestion is not)
+    description: str = ""
+
+    @property
+    def is_address(self) -> bool:
+        return self.kind in ("url", "path")
+
+
+_TEXT_ONLY = {"text": FieldRule(kind="prose", main=True)}
+
+
 class HashtagRule(_Strict):
     max: int | None = Field(default=None, ge=0)
     recommended: tuple[int, int] | None = None
@@ -59,7 +81,9 @@ class Surface(_Strict):
     id: str
     kind: SurfaceKind
     channel: str
+    consent_scope: ConsentScope | None
     name_nb: str
+    name_nn: str = ""
     name_en: str
     length: LengthRule
     parts: dict[str, PartRule] = Field(default_factory=dict)
@@ -70,9 +94,38 @@ class Surface(_Strict):
     cta: str
     phases: list[JourneyPhase]
     notes_nb: str
+    fields: dict[str, FieldRule] = Field(default_factory=lambda: dict(_TEXT_ONLY))
+    link_field: str | None = None  # where a link may stand when the text may not carry one
+    plan_default: bool = False  # a month plan drafts this surface for its channel
+    asks_permission: bool = False  # the request for consent, added when consent falls short
+    restore_facts_as_items: bool = False  # a missing fact becomes a part of its own (a headline)
+
+    @model_validator(mode="after")
+    def _one_main_field(self) -> Surface:
+        if sum(f.main for f in self.fields.values()) > 1:
+            raise ValueError(f"surface {self.id}: more than one main field")
+        return self
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_nb
+        if language == "en":
+            return self.name_en
+        return (self.name_nn or self.name_nb) if language == "nn" else self.name_nb
+
+    @property
+    def main_field(self) -> str | None:
+        """The prose field the length rule limits; None when the copy is only short parts."""
+        return next((k for k, f in self.fields.items() if f.main), None)
+
+    def is_address(self, name: str) -> bool:
+        """A URL or path field, or the link field the repair adds (an ad's own URL field)."""
+        rule = self.fields.get(name)
+        if rule is not None:
+            return rule.is_address
+        return name == self.link_field
+
+    def judged_as_language(self, name: str) -> bool:
+        rule = self.fields.get(name)
+        return not self.is_address(name) and (rule is None or rule.language)
 
     def rules_text(self, language: str = "nb") -> str:
         """The rules as short bullets for a prompt; numbers come from the data file."""
@@ -129,6 +182,8 @@ class ProfileField(_Strict):
     kind: Literal["prose", "name", "handle", "url", "phone"]
     max: int | None = Field(default=None, ge=1)
     cta: bool = False
+    promotional: bool = True  # False: offers, prices and sales words break the platform's rules
+    links: bool = True  # False: the platform refuses a URL in this field
     source: str = Field(min_length=8)
 
 
@@ -136,7 +191,12 @@ class SurfaceCatalog(_Strict):
     version: int = Field(ge=1)
     checked: str
     surfaces: dict[str, Surface]
+    field_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     profile_fields: dict[str, dict[str, ProfileField]] = Field(default_factory=dict)
+
+    def label(self, field: str, language: str = "nb") -> str:
+        labels = self.field_labels.get(field, {})
+        return labels.get(language) or labels.get("nb") or field
 
     def get(self, surface_id: str) -> Surface:
         try:
@@ -145,6 +205,16 @@ class SurfaceCatalog(_Strict):
             raise Invalid(
                 f"unknown surface {surface_id!r}", details={"allowed": sorted(self.surfaces)}
             ) from None
+
+    def plan_surfaces(self) -> dict[str, str]:
+        """Channel → the surface a month plan drafts for it."""
+        return {sf.channel: sf.id for sf in self.surfaces.values() if sf.plan_default}
+
+    def permission_surface(self) -> Surface:
+        found = [sf for sf in self.surfaces.values() if sf.asks_permission]
+        if len(found) != 1:
+            raise Invalid("the surface data must name exactly one surface that asks permission")
+        return found[0]
 
     def ids(self) -> list[str]:
         return list(self.surfaces)

@@ -1,4 +1,5 @@
-"""What the model must return per surface (pydantic schemas), and how a person pastes it.
+"""What the model must return per surface (pydantic schemas built from the surface data), and how
+a person pastes it.
 
 Bounded string lengths keep a constrained local model inside its token budget; the exact
 platform limits are checked afterwards by checks.py, where a violation can be repaired.
@@ -6,101 +7,90 @@ platform limits are checked afterwards by checks.py, where a violation can be re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from service.generation.surfaces import FieldRule, Surface, load_surfaces
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TextVariant(_Out):
-    text: str = Field(min_length=1, max_length=3000)
+def _field(rule: FieldRule) -> tuple[Any, Any]:
+    extra: dict[str, Any] = {"description": rule.description} if rule.description else {}
+    if rule.kind in ("list", "path"):
+        if rule.required:
+            return list[str], Field(min_length=rule.min_items, max_length=rule.max_items, **extra)
+        return list[str], Field(default_factory=list, max_length=rule.max_items, **extra)
+    if rule.required:
+        return str, Field(min_length=1, max_length=rule.schema_max, **extra)
+    return str, Field(default="", max_length=rule.schema_max, **extra)
 
 
-class StoryVariant(_Out):
-    overlay_text: str = Field(min_length=1, max_length=200)
-    sticker: str = Field(min_length=1, max_length=120, description="link, poll, question...")
+@lru_cache(maxsize=64)
+def _model(name: str, fields: tuple[tuple[str, FieldRule], ...]) -> type[_Out]:
+    spec: dict[str, Any] = {key: _field(rule) for key, rule in fields}
+    model: type[_Out] = create_model(name, __base__=_Out, **spec)
+    return model
 
 
-class NewsletterVariant(_Out):
-    subject: str = Field(min_length=1, max_length=120)
-    preheader: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=1500)
+def _surface(surface: str | Surface) -> Surface:
+    return load_surfaces().get(surface) if isinstance(surface, str) else surface
 
 
-class MetaAdVariant(_Out):
-    primary_text: str = Field(min_length=1, max_length=600)
-    headline: str = Field(min_length=1, max_length=80)
-    description: str = Field(default="", max_length=60)
+def schema_for(surface: str | Surface) -> type[_Out]:
+    """One model per shape: every single-text surface shares `TextVariant`."""
+    sf = _surface(surface)
+    fields = tuple(sf.fields.items())
+    if [k for k, _ in fields] == ["text"]:
+        return _model("TextVariant", fields)
+    name = "".join(w.capitalize() for w in sf.id.split("_")) + "Variant"
+    return _model(name, fields)
 
 
-class LinkedInAdVariant(_Out):
-    intro_text: str = Field(min_length=1, max_length=800)
-    headline: str = Field(min_length=1, max_length=200)
+class _MainFields(Mapping[str, str | None]):
+    """Surface id → main field, read from the data (kept for callers of the old table)."""
+
+    def __getitem__(self, key: str) -> str | None:
+        surfaces = load_surfaces().surfaces
+        if key not in surfaces:
+            raise KeyError(key)
+        return surfaces[key].main_field
+
+    def __iter__(self) -> Any:
+        return iter(load_surfaces().surfaces)
+
+    def __len__(self) -> int:
+        return len(load_surfaces().surfaces)
 
 
-class RsaVariant(_Out):
-    headlines: list[str] = Field(min_length=1, max_length=15)
-    descriptions: list[str] = Field(min_length=1, max_length=4)
-    paths: list[str] = Field(default_factory=list, max_length=2)
+MAIN_FIELD: Mapping[str, str | None] = _MainFields()
 
 
-SCHEMAS: dict[str, type[_Out]] = {
-    "instagram_story": StoryVariant,
-    "newsletter_blurb": NewsletterVariant,
-    "meta_ad": MetaAdVariant,
-    "linkedin_ad": LinkedInAdVariant,
-    "google_rsa": RsaVariant,
-}
-# The field whose length the surface's `length` rule limits.
-MAIN_FIELD = {
-    "instagram_story": "overlay_text",
-    "newsletter_blurb": "body",
-    "meta_ad": "primary_text",
-    "linkedin_ad": "intro_text",
-    "google_rsa": None,
-}
-LABELS_NB = {
-    "subject": "Emne",
-    "preheader": "Forhåndsvisning",
-    "headline": "Overskrift",
-    "description": "Beskrivelse",
-    "sticker": "Klistremerke",
-    "headlines": "Overskrifter",
-    "descriptions": "Beskrivelser",
-    "paths": "Stier",
-    "final_url": "Nettadresse",
-}
-
-
-def schema_for(surface: str) -> type[_Out]:
-    return SCHEMAS.get(surface, TextVariant)
-
-
-def main_text(surface: str, parts: dict[str, Any]) -> str:
-    field = MAIN_FIELD.get(surface, "text")
+def main_text(surface: str | Surface, parts: dict[str, Any]) -> str:
+    field = _surface(surface).main_field
     return "" if field is None else str(parts.get(field, ""))
 
 
-def paste_text(surface: str, parts: dict[str, Any]) -> str:
+def paste_text(surface: str | Surface, parts: dict[str, Any], language: str = "nb") -> str:
     """The whole variant as a person would paste or read it; every part is in it, so that a
     fact kept in a headline counts as kept."""
-    main_field = MAIN_FIELD.get(surface, "text")
+    sf, catalog = _surface(surface), load_surfaces()
+    main_field = sf.main_field
+    headers = [k for k, f in sf.fields.items() if f.header]
     lines: list[str] = []
-    if surface == "newsletter_blurb":
-        lines += [
-            f"Emne: {parts.get('subject', '')}",
-            f"Forhåndsvisning: {parts.get('preheader', '')}",
-            "",
-        ]
+    if headers:
+        lines += [f"{catalog.label(k, language)}: {parts.get(k, '')}" for k in headers] + [""]
     if main_field and parts.get(main_field):
         lines.append(str(parts[main_field]))
     for key, value in parts.items():
-        if key in (main_field, "subject", "preheader", "text") or value in ("", [], None):
+        if key == main_field or key in headers or key == "text" or value in ("", [], None):
             continue
-        label = LABELS_NB.get(key, key)
+        label = catalog.label(key, language)
         if isinstance(value, list):
             lines += ["", f"{label}:"] + [f"- {v}" for v in value]
         else:

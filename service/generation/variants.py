@@ -18,7 +18,6 @@ from service.domain import (
     Asset,
     Check,
     Consent,
-    ConsentScope,
     CreatorRole,
     Draft,
     DraftStatus,
@@ -29,13 +28,20 @@ from service.domain import (
 from service.errors import Invalid, ProviderResponseInvalid
 from service.generation.checks import CheckContext, hard_failures, run_checks
 from service.generation.consent import ConsentVerdict, decide
-from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts
+from service.generation.facts import (
+    STRICT_KINDS,
+    Fact,
+    FactKey,
+    FactKind,
+    allowed_keys,
+    extract_facts,
+)
 from service.generation.grounding import Example, render_examples, select_examples
 from service.generation.injection import instruction_sentences, without_instructions
 from service.generation.language import NAMES, detect
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
-from service.generation.surfaces import Surface, SurfaceKind, load_surfaces
+from service.generation.surfaces import Surface, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
 from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
@@ -44,7 +50,6 @@ from service.storage.db import Database
 from service.storage.repositories import AssetRepo, DraftRepo, PostRepo, WorkspaceRepo
 
 ProgressFn = Callable[[str, int, int], None]
-PERMISSION_SURFACE = "ugc_permission_request"
 PHASE_NB = {
     JourneyPhase.discover: "oppdage",
     JourneyPhase.explore: "utforske",
@@ -129,19 +134,10 @@ class _Prepared(BaseModel):
     facts: list[Fact]
     examples: list[Example]
     contact_context: list[str]
+    contact_keys: frozenset[FactKey]  # the fact keys of contact_context, computed once
 
 
-def _scope_needed(surface: Surface) -> ConsentScope | None:
-    if surface.kind is SurfaceKind.earned:
-        return None
-    if surface.kind is SurfaceKind.paid:
-        return ConsentScope.paid
-    if surface.channel in ("email", "web"):
-        return ConsentScope.newsletter_web
-    return ConsentScope.organic_owned
-
-
-def _fields_hint(surface: str) -> str:
+def _fields_hint(surface: Surface) -> str:
     schema = schema_for(surface).model_json_schema()
     return ", ".join(
         f'"{name}" ({"liste med tekster" if p.get("type") == "array" else "tekst"})'
@@ -210,6 +206,7 @@ class VariantPipeline:
             exclude_ids=[source.post.id] if source.post else [],
             prefer_category=req.category,
         )
+        context = [without_instructions(p.text) for p in posts]
         return _Prepared(
             organisation=ws.name,
             voice=ws.brand_voice,
@@ -218,7 +215,8 @@ class VariantPipeline:
             facts=extract_facts(without_instructions(source.text)),
             examples=examples,
             # The organisation's own links, e-mail and phone numbers appear across its posts.
-            contact_context=[without_instructions(p.text) for p in posts],
+            contact_context=context,
+            contact_keys=allowed_keys(context),
         )
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
@@ -247,18 +245,19 @@ class VariantPipeline:
                 uses_others_asset=source.uses_others_asset,
                 consent=source.consent,
                 surface_kind=sf.kind.value,
-                scope_needed=_scope_needed(sf),
+                scope_needed=sf.consent_scope,
                 surface=sf.id,
             )
             for sf in surfaces
         }
         warnings += [d.message for d in decisions.values() if d.verdict is not ConsentVerdict.ok]
-        if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and all(
-            sf.id != PERMISSION_SURFACE for sf in surfaces
+        if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and not any(
+            sf.asks_permission for sf in surfaces
         ):
-            surfaces.append(self.catalog.get(PERMISSION_SURFACE))
+            permission = self.catalog.permission_surface()
+            surfaces.append(permission)
             warnings.append(
-                "La til «ugc_permission_request»: be om tillatelse før innholdet brukes videre."
+                f"La til «{permission.id}»: be om tillatelse før innholdet brukes videre."
             )
         examples = prep.examples
         variants: list[Variant] = []
@@ -321,7 +320,7 @@ class VariantPipeline:
             language=prep.language,
             required=required,
             source_text=without_instructions(prep.source.text),
-            context_texts=prep.contact_context,
+            context_keys=prep.contact_keys,
         )
         facts_text = "\n".join(f"- {f.text}" for f in required) or "(ingen)"
         template = load_prompt("variant")
@@ -336,7 +335,7 @@ class VariantPipeline:
             examples=render_examples(prep.examples),
             source=prep.source.text,
             tone=req.tone or "som organisasjonens beste innlegg",
-            fields=_fields_hint(sf.id),
+            fields=_fields_hint(sf),
         )
         return messages, ctx, facts_text
 
@@ -344,7 +343,7 @@ class VariantPipeline:
         language, source, examples = prep.language, prep.source, prep.examples
         messages, ctx, facts_text = self._messages(req, prep, sf)
         language_name = NAMES[language]
-        schema = schema_for(sf.id)
+        schema = schema_for(sf)
         template = load_prompt("variant")
         usage = Usage()
         attempts = 0
@@ -378,7 +377,7 @@ class VariantPipeline:
                 source=source.text,
                 previous=json.dumps(parts, ensure_ascii=False),
                 violations="\n".join(f"- {c.name}: {c.detail}" for c in failures),
-                fields=_fields_hint(sf.id),
+                fields=_fields_hint(sf),
             )
         rule_repaired = False
         if parts is None:
@@ -399,7 +398,7 @@ class VariantPipeline:
         return Variant(
             surface=sf.id,
             language=language,
-            text=paste_text(sf.id, parts) if parts else "",
+            text=paste_text(sf, parts) if parts else "",
             parts=parts,
             checks=checks,
             passed=not failures,

@@ -8,17 +8,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
 from service.planning.models import ContentPlan, Slot
 from service.providers.embeddings import Embedder
 
-SURFACE_FOR = {
-    "instagram": "instagram_post",
-    "facebook": "facebook_post",
-    "linkedin": "linkedin_post",
-    "tiktok": "tiktok_caption",
-    "x": "x_post",
-}
+SURFACE_FOR = load_surfaces().plan_surfaces()
 # multilingual-e5 similarities crowd high (~0.8 for related texts); 0.95 is a near-copy.
 NEAR_DUPLICATE = 0.95
 PLAN_JOB = "plan_drafts"

@@ -24,6 +24,7 @@ from service.errors import Invalid
 from service.generation.facts import Fact, FactKind, extract_facts
 from service.generation.language import NAMES, detect
 from service.generation.surfaces import ProfileField, SurfaceCatalog, load_surfaces
+from service.messages import Param, render
 
 # Which channel's value wins a tie: the organisation's own website is the one it maintains.
 TRUST_ORDER = ("website", "facebook", "instagram", "linkedin", "youtube", "x", "tiktok")
@@ -38,6 +39,9 @@ PENALTY = {
     FindingCode.no_contact_path: 15,
     FindingCode.generic: 10,
     FindingCode.spelling: 10,
+    FindingCode.against_rules: 25,
+    FindingCode.unknown_channel: 0,  # not scored: nothing about it is known
+    FindingCode.unknown_field: 0,
 }
 LONG_FIELD = 200  # chars: an "about" text, expected to carry more than one keyword
 _CTA = re.compile(
@@ -62,20 +66,29 @@ _LEGAL = re.compile(r"\s+(?:AS|ASA|SA|BA|ANS|DA|ENK|Ltd|AB)\.?$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def finding(
+    channel: str,
+    field: str,
+    code: FindingCode,
+    evidence: str,
+    message: str,
+    sev: int,
+    /,
+    **params: Param,
+) -> Finding:
+    return Finding(
+        channel=channel, field=field, code=code, evidence=evidence,
+        suggestion=render(message, params), severity=sev, message=message, params=params,
+    )  # fmt: skip
+
+
 def validate(profiles: ProfileSet, catalog: SurfaceCatalog) -> None:
-    """Unknown channels or fields, empty and oversized texts: a clear error, nothing audited."""
-    known = catalog.profile_fields
+    """Empty and oversized texts: a clear error, nothing audited. Channels and fields the
+    product does not know are no error: `split_known` reports them as findings."""
     for channel, fields in profiles.channels.items():
-        if channel not in known:
-            raise Invalid(f"unknown channel {channel!r}", details={"allowed": sorted(known)})
         if not fields:
             raise Invalid(f"{channel}: no fields")
         for name, text in fields.items():
-            if name not in known[channel]:
-                raise Invalid(
-                    f"{channel} has no field {name!r}",
-                    details={"allowed": sorted(known[channel])},
-                )
             if not text.strip():
                 raise Invalid(f"{channel}.{name} is empty")
             if len(text) > MAX_FIELD_CHARS:
@@ -83,6 +96,38 @@ def validate(profiles: ProfileSet, catalog: SurfaceCatalog) -> None:
                     f"{channel}.{name} is {len(text)} characters; a profile text can be at most "
                     f"{MAX_FIELD_CHARS}"
                 )
+
+
+def split_known(
+    profiles: ProfileSet, catalog: SurfaceCatalog
+) -> tuple[dict[str, dict[str, str]], list[Finding]]:
+    """The channels and fields the surfaces data describes, and a finding for each of the rest:
+    a new organisation's file with one unknown channel still gets the others audited."""
+    known = catalog.profile_fields
+    kept: dict[str, dict[str, str]] = {}
+    unknown: list[Finding] = []
+    for channel, fields in profiles.channels.items():
+        if channel not in known:
+            first = next(iter(fields))
+            unknown.append(
+                finding(
+                    channel, first, FindingCode.unknown_channel, channel,
+                    "audit.unknown_channel.fix", 1, channel=channel, known=", ".join(known),
+                )
+            )  # fmt: skip
+            continue
+        for name, text in fields.items():
+            if name in known[channel]:
+                kept.setdefault(channel, {})[name] = text
+            else:
+                unknown.append(
+                    finding(
+                        channel, name, FindingCode.unknown_field, name,
+                        "audit.unknown_field.fix", 1, channel=channel, field=name,
+                        known=", ".join(known[channel]),
+                    )
+                )  # fmt: skip
+    return kept, unknown
 
 
 def _norm_domain(url: str) -> str:
@@ -142,17 +187,23 @@ class _Audit:
                     yield channel, field, text
 
     def add(
-        self, channel: str, field: str, code: FindingCode, evidence: str, fix: str, sev: int
+        self,
+        channel: str,
+        field: str,
+        code: FindingCode,
+        evidence: str,
+        message: str,
+        sev: int,
+        /,
+        **params: Param,
     ) -> None:
-        self.findings.append(
-            Finding(
-                channel=channel, field=field, code=code, evidence=evidence, suggestion=fix,
-                severity=sev,
-            )
-        )  # fmt: skip
+        """A finding whose fix is rendered from the message catalogue; the parameters stay on it
+        so that a rewrite reads what to fix instead of parsing the sentence."""
+        self.findings.append(finding(channel, field, code, evidence, message, sev, **params))
 
     def run(self) -> list[Finding]:
         self.limits()
+        self.platform_rules()
         self.phones()
         self.urls()
         self.names()
@@ -171,12 +222,36 @@ class _Audit:
             limit = self.spec(channel, field).max
             if limit is not None and len(text) > limit:
                 self.add(
-                    channel, field, FindingCode.over_limit, f"{len(text)}/{limit} tegn",
-                    f"Kort ned med {len(text) - limit} tegn; det viktigste først.", 2,
+                    channel, field, FindingCode.over_limit,
+                    render("audit.over_limit.evidence", {"found": len(text), "limit": limit}),
+                    "audit.over_limit.fix", 2, found=len(text), limit=limit,
+                    excess=len(text) - limit,
                 )  # fmt: skip
+
+    def platform_rules(self) -> None:
+        """Fields whose platform refuses offers or links (a Google Business Profile's
+        description): a price or URL there is against the rules, whatever else it does well."""
+        for channel, field, text in self.fields("prose"):
+            spec = self.spec(channel, field)
+            facts = extract_facts(text)
+            if not spec.promotional:
+                sales = [f.text for f in facts if f.kind in (FactKind.price, FactKind.percent)]
+                if sales:
+                    self.add(
+                        channel, field, FindingCode.against_rules, ", ".join(sales),
+                        "audit.promotional.fix", 2, found=", ".join(sales),
+                    )  # fmt: skip
+            if not spec.links:
+                links = [f.text for f in facts if f.kind is FactKind.url]
+                if links:
+                    self.add(
+                        channel, field, FindingCode.against_rules, ", ".join(links),
+                        "audit.no_links.fix", 2, found=", ".join(links),
+                    )  # fmt: skip
 
     # --- facts compared across channels ----------------------------------------------------
     def _conflicts(self, values: list[_Value], stated: str | None, what: str) -> None:
+        """`what`: the fact's kind, naming its message (audit.conflict.phone)."""
         winner = _winner(values, stated)
         if winner is None or (len({v.key for v in values}) < 2 and stated is None):
             return
@@ -185,7 +260,7 @@ class _Audit:
             if v.key != winner:
                 self.add(
                     v.channel, v.field, FindingCode.inconsistent_fact, v.shown,
-                    f"{what} er {right} i de andre kanalene; bruk samme overalt.", 3,
+                    f"audit.conflict.{what}", 3, found=v.shown, right=right,
                 )  # fmt: skip
 
     def phones(self) -> None:
@@ -200,7 +275,7 @@ class _Audit:
         if stated:
             found = [f for f in extract_facts(stated) if f.kind is FactKind.phone]
             stated_key = found[0].key if found else None
-        self._conflicts(values, stated_key, "Telefonnummeret")
+        self._conflicts(values, stated_key, "phone")
 
     def urls(self) -> None:
         values: list[_Value] = []
@@ -209,7 +284,7 @@ class _Audit:
                 if fact.kind is FactKind.url:
                     values.append(_Value(c, f, _norm_domain(fact.text), _norm_domain(fact.text)))
         stated = self.p.facts.get("website")
-        self._conflicts(values, _norm_domain(stated) if stated else None, "Nettadressen")
+        self._conflicts(values, _norm_domain(stated) if stated else None, "url")
 
     def names(self) -> None:
         want = self.p.facts.get("name") or self.p.organisation
@@ -219,9 +294,8 @@ class _Audit:
             legal = _LEGAL.sub("", text.strip()) == want.strip()
             self.add(
                 c, f, FindingCode.inconsistent_fact, text.strip(),
-                f"Navnet er «{want}» i de andre kanalene"
-                + ("; selskapsformen kan være med vilje." if legal else "."),
-                1 if legal else 3,
+                "audit.name_legal.fix" if legal else "audit.name.fix", 1 if legal else 3,
+                found=text.strip(), right=want,
             )  # fmt: skip
 
     def hours(self) -> None:
@@ -247,7 +321,7 @@ class _Audit:
                 if v.key != winner:
                     self.add(
                         v.channel, v.field, FindingCode.outdated, v.shown,
-                        f"Åpningstiden er {right} andre steder; oppdater.", 3,
+                        "audit.hours.fix", 3, found=v.shown, right=right,
                     )  # fmt: skip
 
     def counts(self) -> None:
@@ -264,7 +338,7 @@ class _Audit:
                 if v.key != winner:
                     self.add(
                         v.channel, v.field, FindingCode.outdated, v.shown,
-                        f"Andre kanaler sier {winner} {noun}; oppdater tallet.", 2,
+                        "audit.count.fix", 2, found=v.shown, right=winner, noun=noun,
                     )  # fmt: skip
 
     def outdated_years(self) -> None:
@@ -274,8 +348,7 @@ class _Audit:
                 if year < self.today.year:
                     self.add(
                         c, f, FindingCode.outdated, m.group(0).strip(),
-                        f"«{m.group(0).strip()}» er ikke nytt lenger; fjern årstallet eller "
-                        "skriv hva som er aktuelt nå.", 2,
+                        "audit.news_year.fix", 2, found=m.group(0).strip(), year=year,
                     )  # fmt: skip
 
     # --- action --------------------------------------------------------------------------
@@ -289,8 +362,7 @@ class _Audit:
             )
             if not contact and not _CTA.search(text) and "📍" not in text:
                 self.add(
-                    c, f, FindingCode.no_cta, text[:60],
-                    "Avslutt med én handling: bestill, ring, besøk oss eller følg med.", 2,
+                    c, f, FindingCode.no_cta, text[:60], "audit.no_cta.fix", 2,
                 )  # fmt: skip
 
     def contact_paths(self) -> None:
@@ -308,8 +380,7 @@ class _Audit:
                 )
                 self.add(
                     channel, field, FindingCode.no_contact_path,
-                    "ingen lenke, telefon eller adresse",
-                    "Legg inn nettadresse (lenkefeltet) eller telefon, så folk kan nå dere.", 2,
+                    render("audit.no_contact_path.evidence"), "audit.no_contact_path.fix", 2,
                 )  # fmt: skip
 
     # --- keywords and language -----------------------------------------------------------
@@ -324,7 +395,7 @@ class _Audit:
                 missing = [k for k in wanted if k not in have]
                 self.add(
                     c, f, FindingCode.missing_keyword, ", ".join(missing),
-                    "Flett inn det dere vil bli funnet på: " + ", ".join(missing[:3]) + ".", 2,
+                    "audit.missing_keyword.fix", 2, keywords=", ".join(missing[:3]),
                 )  # fmt: skip
 
     def languages(self) -> None:
@@ -347,7 +418,8 @@ class _Audit:
                 self.add(
                     c, f, FindingCode.language_mismatch,
                     f"{NAMES.get(guess.language, guess.language)}",
-                    f"Skriv feltet på {NAMES.get(expected, expected)} som resten av profilene.", 2,
+                    "audit.language.fix", 2, found=guess.language,
+                    expected=render(f"language.{expected}"),
                 )  # fmt: skip
 
 
@@ -419,6 +491,9 @@ _CODE_NB = {
     FindingCode.language_mismatch: "feil språk eller målform",
     FindingCode.generic: "generisk tekst",
     FindingCode.spelling: "skrivefeil",
+    FindingCode.against_rules: "brudd på plattformens regler",
+    FindingCode.unknown_channel: "ukjente kanaler (ikke kontrollert)",
+    FindingCode.unknown_field: "ukjente felt (ikke kontrollert)",
 }
 
 
@@ -428,13 +503,15 @@ def summarise(
     if not findings:
         return f"{profiles.organisation}: alle profiltekstene består kontrollene (score {overall})."
     counts = Counter(f.code for f in findings)
-    worst = min(channels, key=lambda c: channels[c])
     serious = [f for f in findings if f.severity == 3]
     parts = [f"{n} × {_CODE_NB[code]}" for code, n in counts.most_common()]
     text = (
         f"{profiles.organisation}: samlet score {overall}/100 over {len(channels)} kanaler. "
-        f"Funn: {', '.join(parts)}. Svakest: {worst} ({channels[worst]})."
+        f"Funn: {', '.join(parts)}."
     )
+    if channels:  # none when every channel in the file was unknown
+        worst = min(channels, key=lambda c: channels[c])
+        text = f"{text[:-1]}. Svakest: {worst} ({channels[worst]})."
     if serious:
         first = serious[0]
         text += (
@@ -449,8 +526,16 @@ def audit(
 ) -> AuditReport:
     catalog = catalog or load_surfaces()
     validate(profiles, catalog)
-    findings = _Audit(profiles, catalog, today or date.today()).run()
-    fields, channels, overall = score(profiles, findings, catalog)
+    known, unknown = split_known(profiles, catalog)
+    findings: list[Finding] = []
+    fields: list[FieldScore] = []
+    channels: dict[str, int] = {}
+    overall = 0
+    if known:
+        audited = profiles.model_copy(update={"channels": known})
+        findings = _Audit(audited, catalog, today or date.today()).run()
+        fields, channels, overall = score(audited, findings, catalog)
+    findings += unknown
     return AuditReport(
         organisation=profiles.organisation,
         findings=findings,

@@ -72,17 +72,19 @@ def word_diff(old: str, new: str) -> str:
 
 
 def _fixes(report: AuditReport, channel: str, field: str) -> list[tuple[str, str]]:
-    """(wrong, right) replacements the audit's suggestions name."""
+    """(wrong, right) replacements, read from the findings' parameters: the value the other
+    channels agree on (`right`), and for a count its noun."""
     pairs: list[tuple[str, str]] = []
     for f in report.findings:
         if (f.channel, f.field) != (channel, field):
             continue
-        m = re.search(r"er (.+?) (?:i de andre kanalene|andre steder)", f.suggestion)
-        if f.code in (FindingCode.inconsistent_fact, FindingCode.outdated) and m:
-            pairs.append((f.evidence, m.group(1)))
-        m = re.search(r"sier (\d+) (\w+)", f.suggestion)
-        if f.code is FindingCode.outdated and m:
-            pairs.append((f.evidence, f"{m.group(1)} {m.group(2)}"))
+        if f.code not in (FindingCode.inconsistent_fact, FindingCode.outdated):
+            continue
+        right = f.params.get("right")
+        if right is None or right == "":
+            continue
+        noun = f.params.get("noun")
+        pairs.append((f.evidence, f"{right} {noun}" if noun else str(right)))
     return pairs
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from service.container import Services
 from service.generation.facts import (
     FactKind,
     extract_facts,
@@ -15,6 +16,9 @@ from service.generation.facts import (
     invented_facts,
     missing_facts,
 )
+from service.generation.injection import without_instructions
+from service.providers.llm_fake import FakeLLM
+from service.storage.repositories import PostRepo
 from tests.conftest import SHARED_DATA
 
 
@@ -143,3 +147,32 @@ def test_opening_hours_at_the_end_of_a_sentence_or_before_a_comma_are_found() ->
     ]
     assert ranges == ["10:00-20:00", "10:00-18:00"]
     assert not [f for f in extract_facts("Planker 10-20,5 cm") if f.kind is FactKind.time_range]
+
+
+def test_the_library_is_scanned_for_facts_once_per_request_not_per_check(
+    services: Services, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.generation.facts as facts
+    from service.generation.variants import VariantPipeline, VariantRequest
+    from service.library.demo import load_demo
+
+    load_demo(services.db, services.vectors)
+    scanned: list[str] = []
+    real = facts.extract_facts
+    monkeypatch.setattr(facts, "extract_facts", lambda t: scanned.append(t) or real(t))
+    facts.text_keys.cache_clear()
+    bad = json.dumps({"text": "Ring 99 99 99 99 for sider!"})  # an invented phone: repaired
+    fake_llm.default = bad
+    pipeline = VariantPipeline(services.db, services.vectors, fake_llm, max_repairs=2)
+    request = VariantRequest(
+        workspace="demo", text="Sider til 189,-.", surfaces=["facebook_post", "x_post"]
+    )
+    out = pipeline.run(request)
+    assert all(v.attempts == 3 for v in out.variants), "every attempt was checked"
+    with services.db.session() as s:
+        library = {without_instructions(p.text) for p in PostRepo(s).list("demo")}
+    from_library = [t for t in scanned if t in library]
+    assert len(library) > 10 and set(from_library) == library, "every post's facts are allowed"
+    assert len(from_library) == len(set(from_library)), "no post was scanned twice"
+    pipeline.run(request)
+    assert len([t for t in scanned if t in library]) == len(from_library), "remembered"

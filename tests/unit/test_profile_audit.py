@@ -108,8 +108,6 @@ def test_keyword_matching_is_by_word_stem_and_exact_numbers() -> None:
 @pytest.mark.parametrize(
     ("channels", "message"),
     [
-        ({"myspace": {"bio": "Hei"}}, "unknown channel 'myspace'"),
-        ({"instagram": {"tagline": "Hei"}}, "instagram has no field 'tagline'"),
         ({"instagram": {"bio": "   "}}, "instagram.bio is empty"),
         ({"website": {"om_oss": "x" * 100_000}}, "website.om_oss is 100000 characters"),
     ],
@@ -119,6 +117,50 @@ def test_bad_input_is_refused_with_a_clear_message(
 ) -> None:
     with pytest.raises(Invalid, match=message):
         audit(ProfileSet(organisation="X", channels=channels))
+
+
+def test_an_unknown_channel_or_field_is_a_finding_and_the_rest_is_audited() -> None:
+    p = ProfileSet(
+        organisation="Sjøbua",
+        channels={
+            "myspace": {"bio": "Hei"},
+            "instagram": {"bio": "Fiskesuppe hver dag. Nyhet 2024!", "tagline": "Hei"},
+        },
+    )
+    report = audit(p, today=TODAY)
+    by_code = {f.code: f for f in report.findings}
+    unknown = by_code[FindingCode.unknown_channel]
+    assert unknown.channel == "myspace" and unknown.params["channel"] == "myspace"
+    assert "instagram" in str(unknown.params["known"]) and "myspace" in unknown.suggestion
+    field = by_code[FindingCode.unknown_field]
+    assert (field.channel, field.field) == ("instagram", "tagline")
+    assert FindingCode.outdated in by_code, "the known field is still audited"
+    assert set(report.channels) == {"instagram"}, "only what is known is scored"
+
+
+def test_a_file_of_only_unknown_channels_still_answers() -> None:
+    report = audit(ProfileSet(organisation="X", channels={"myspace": {"bio": "Hei"}}))
+    assert [f.code for f in report.findings] == [FindingCode.unknown_channel]
+    assert report.channels == {} and report.overall == 0 and "X" in report.summary
+
+
+def test_a_google_business_description_is_audited_with_its_own_rules() -> None:
+    text = "Hotell ved fjorden med 48 rom. Alt 50 % billigere i mars! Se https://fjord.no"
+    report = audit(
+        ProfileSet(organisation="Fjord", channels={"google_business": {"description": text}}),
+        today=TODAY,
+    )
+    rules = [f for f in report.findings if f.code is FindingCode.against_rules]
+    assert {f.message for f in rules} == {"audit.promotional.fix", "audit.no_links.fix"}
+    assert any("50 %" in str(f.params["found"]) for f in rules)
+    over = audit(
+        ProfileSet(
+            organisation="Fjord", channels={"google_business": {"description": "Ord. " * 160}}
+        ),
+        today=TODAY,
+    )
+    (limit,) = [f for f in over.findings if f.code is FindingCode.over_limit]
+    assert limit.params == {"found": 800, "limit": 750, "excess": 50}
 
 
 def test_csv_rows_are_read_and_a_broken_row_is_named(tmp_path: Path) -> None:

@@ -39,11 +39,11 @@ def test_every_shipped_prompt_loads_and_is_versioned(path: Path) -> None:
 
 
 def test_the_local_grammar_drops_string_bounds_llama_cpp_cannot_compile() -> None:
-    from service.generation.variant_schemas import NewsletterVariant, RsaVariant
+    from service.generation.variant_schemas import schema_for
     from service.providers.llm_local import grammar_schema
 
-    relaxed = grammar_schema(NewsletterVariant.model_json_schema())
+    relaxed = grammar_schema(schema_for("newsletter_blurb").model_json_schema())
     assert "maxLength" not in relaxed["properties"]["body"]
     assert relaxed["properties"]["subject"]["maxLength"] == 120, "small bounds stay"
-    rsa = grammar_schema(RsaVariant.model_json_schema())
+    rsa = grammar_schema(schema_for("google_rsa").model_json_schema())
     assert rsa["properties"]["headlines"]["maxItems"] == 15

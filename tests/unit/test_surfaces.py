@@ -16,6 +16,7 @@ REQUIRED = {
     "owned": {
         "facebook_post", "instagram_post", "instagram_story", "linkedin_post", "tiktok_caption",
         "x_post", "newsletter_blurb", "blog_intro", "website_news",
+        "google_business_post", "threads_post", "pinterest_pin", "youtube_short",
     },
     "earned": {"ugc_permission_request", "partner_crosspost", "press_pitch", "review_reply"},
     "paid": {"meta_ad", "google_rsa", "linkedin_ad"},
