@@ -57,3 +57,39 @@ class ProviderResponseInvalid(GjenbrukError):
 class ConfigurationError(GjenbrukError):
     code = "configuration"
     http_status = 500
+
+
+# Access control (issue 15). `headers` are sent with the error response (see service/auth/http.py).
+class Unauthenticated(GjenbrukError):
+    """No credentials, or ones that are unknown, expired or revoked."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="gjenbruk"'}
+
+
+class Forbidden(GjenbrukError):
+    """A known caller without the right for this action (foreign workspaces are NotFound)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class LimitExceeded(GjenbrukError):
+    """A caller's or workspace's share of the service is used up for now."""
+
+    code = "limit_exceeded"
+    http_status = 429
+
+    def __init__(
+        self, message: str, *, retry_after: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details={**(details or {}), "retry_after": retry_after})
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -79,6 +79,41 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = REPO_ROOT / "prompts"
 
+    # Users, keys, sessions, review links and limits (issue 15, service/auth/).
+    auth_pepper: SecretStr | None = Field(
+        default=None,
+        description="HMAC key for stored API-key, session and review-link hashes; unset: a "
+        "random one is created once in data_dir/auth-pepper (keep it with the database)",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost"],
+        description="Host header names the server answers (DNS-rebinding guard); "
+        "add the public name when serving beyond this machine",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed cross-site (none by default)"
+    )
+    public_https: bool = Field(
+        default=False, description="served over https (sets Secure on cookies, HSTS)"
+    )
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    key_max_days: int = Field(default=365, ge=1, le=3650)
+    review_link_days: int = Field(default=31, ge=1, le=365)
+    limit_requests_per_minute: int = Field(
+        default=120, ge=1, description="per caller and workspace"
+    )
+    limit_concurrent_jobs: int = Field(default=2, ge=1, description="unfinished jobs per workspace")
+    limit_model_calls_per_request: int = Field(default=60, ge=1)
+    limit_model_calls_per_day: int = Field(
+        default=2000, ge=1, description="per caller and workspace, UTC day"
+    )
+    limit_spend_usd_per_month: float | None = Field(
+        default=None,
+        gt=0,
+        description="API-model spend cap per workspace and calendar month (UTC), from the cost "
+        "preview's token counts; unset: no cap",
+    )
+
     @model_validator(mode="after")
     def _choose_providers(self) -> Settings:
         has_key = self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
