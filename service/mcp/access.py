@@ -28,9 +28,7 @@ class Access:
         """Whether any workspace this caller can name allows `permission` (to list tools)."""
         if self.caller is None:
             return True
-        return any(
-            self.caller.can(ws, permission) for ws in self.caller.memberships
-        )
+        return any(self.caller.can(ws, permission) for ws in self.caller.memberships)
 
     def check(self, db: Database, workspace: str, permission: Permission) -> None:
         if self.caller is None:

@@ -43,9 +43,7 @@ class GjenbrukMCP(MCPServer[Any]):
         except GjenbrukError as exc:
             raise MCPError(INVALID_REQUEST, f"{exc.code}: {exc.message}") from exc
         tools = await self.list_tools()
-        return ListToolsResult(
-            tools=[t for t in tools if access.may(TOOL_PERMISSIONS[t.name])]
-        )
+        return ListToolsResult(tools=[t for t in tools if access.may(TOOL_PERMISSIONS[t.name])])
 
 
 def build_server(services: Services, access_of: AccessOf = lambda _: LOCAL) -> GjenbrukMCP:

@@ -313,4 +313,3 @@ class Tools:
         for name in TOOL_PERMISSIONS:
             fn = getattr(self, name)
             server.add_tool(fn, name=name, description=(fn.__doc__ or "").strip())
-
