@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from service.api.plans import GenerateOut
 from service.api.variants import Review
 from service.auth.permissions import Permission
+from service.auth.repos import AuditRepo
 from service.container import Services
 from service.domain import Draft, DraftStatus
 from service.domain.profile_audit import ProfileSet
@@ -95,15 +96,24 @@ class Tools:
         self,
         ctx: Context,
         workspace: str,
-        permission: Permission,
+        tool: str,
         work: Callable[[Access], T],
     ) -> T:
-        """Check the caller, then run the (blocking) owner call off the event loop."""
+        """Check the caller against the tool's permission, then run the (blocking) owner call
+        off the event loop; a key's change to the world is written to the audit log, as the
+        API's `authorize` does for its routes."""
+        permission = TOOL_PERMISSIONS[tool]
 
         def guarded() -> T:
             access = self.access_of(headers_of(ctx))
             access.check(self.services.db, workspace, permission)
-            return work(access)
+            out = work(access)
+            if access.caller is not None and permission is not Permission.workspace_read:
+                with self.services.db.session() as s:
+                    AuditRepo(s).add(
+                        actor=access.caller.actor, action=f"mcp.{tool}", workspace=workspace
+                    )
+            return out
 
         try:
             return await anyio.to_thread.run_sync(guarded)
@@ -124,7 +134,7 @@ class Tools:
         return await self._call(
             ctx,
             workspace,
-            TOOL_PERMISSIONS["search_posts"],
+            "search_posts",
             lambda _: search_posts(s.db, s.vectors, workspace, query, k=k),
         )
 
@@ -147,7 +157,7 @@ class Tools:
                 due_for_reuse=a.due_for_reuse,
             )
 
-        return await self._call(ctx, workspace, TOOL_PERMISSIONS["top_posts"], work)
+        return await self._call(ctx, workspace, "top_posts", work)
 
     async def analyze_workspace(
         self,
@@ -160,7 +170,7 @@ class Tools:
         return await self._call(
             ctx,
             workspace,
-            TOOL_PERMISSIONS["analyze_workspace"],
+            "analyze_workspace",
             lambda _: workspace_analysis(
                 self.services.db, workspace, reuse_after_months=reuse_after_months
             ),
@@ -176,7 +186,7 @@ class Tools:
         return await self._call(
             ctx,
             workspace,
-            TOOL_PERMISSIONS["create_variants"],
+            "create_variants",
             lambda _: self.services.variants.run(
                 VariantRequest(workspace=workspace, **ask.model_dump())
             ),
@@ -190,7 +200,7 @@ class Tools:
         return await self._call(
             ctx,
             workspace,
-            TOOL_PERMISSIONS["audit_profiles"],
+            "audit_profiles",
             lambda _: self.services.profiles.audit(profiles, workspace),
         )
 
@@ -202,7 +212,7 @@ class Tools:
         return await self._call(
             ctx,
             workspace,
-            TOOL_PERMISSIONS["rewrite_profile_field"],
+            "rewrite_profile_field",
             lambda _: self.services.profiles.rewrite(request, workspace),
         )
 
@@ -217,7 +227,7 @@ class Tools:
             view = planner.create_plan(workspace, plan)
             return planner.approve_slots(workspace, view.id)
 
-        return await self._call(ctx, workspace, TOOL_PERMISSIONS["plan_month"], work)
+        return await self._call(ctx, workspace, "plan_month", work)
 
     async def generate_month(
         self,
@@ -233,7 +243,7 @@ class Tools:
             job = self.services.planner.generate_plan(workspace, plan_id, idempotency_key)
             return GenerateOut(job_id=job.id, status=job.status.value, total=job.total)
 
-        return await self._call(ctx, workspace, TOOL_PERMISSIONS["generate_month"], work)
+        return await self._call(ctx, workspace, "generate_month", work)
 
     async def job_status(
         self,
@@ -252,7 +262,6 @@ class Tools:
     ) -> JobView:
         """A job's status and progress (with each item's result if `items`). With
         `wait_seconds`, progress notifications go to a client that asked for them."""
-        permission = TOOL_PERMISSIONS["job_status"]
         jobs = self.services.jobs
 
         def read(_: Access) -> JobView:
@@ -266,7 +275,7 @@ class Tools:
             return JobView.of(job, listed)
 
         deadline = time.monotonic() + wait_seconds
-        view = await self._call(ctx, workspace, permission, read)
+        view = await self._call(ctx, workspace, "job_status", read)
         while not view.job.status.finished and time.monotonic() < deadline:
             await ctx.report_progress(
                 view.job.done + view.job.failed,
@@ -274,7 +283,7 @@ class Tools:
                 f"{view.job.status.value}: {view.job.current or ''}".strip(": "),
             )
             await anyio.sleep(JOB_POLL_SECONDS)
-            view = await self._call(ctx, workspace, permission, read)
+            view = await self._call(ctx, workspace, "job_status", read)
         return view
 
     # Review
@@ -289,7 +298,7 @@ class Tools:
             with self.services.db.session() as s:
                 return DraftRepo(s).list(workspace, status=status)
 
-        return await self._call(ctx, workspace, TOOL_PERMISSIONS["list_drafts"], work)
+        return await self._call(ctx, workspace, "list_drafts", work)
 
     async def review_draft(
         self,
@@ -307,7 +316,7 @@ class Tools:
             with self.services.db.session() as s:
                 return DraftRepo(s).review(workspace, draft_id, review.status, review.edited_text)
 
-        return await self._call(ctx, workspace, TOOL_PERMISSIONS["review_draft"], work)
+        return await self._call(ctx, workspace, "review_draft", work)
 
     def register(self, server: MCPServer[Any]) -> None:
         for name in TOOL_PERMISSIONS:

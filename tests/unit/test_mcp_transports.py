@@ -28,6 +28,7 @@ from starlette.routing import Mount
 from service.auth import access, tokens
 from service.auth.bootstrap import add_user
 from service.auth.permissions import Role
+from service.auth.repos import AuditRepo
 from service.container import Services
 from service.domain import Workspace
 from service.errors import ConfigurationError
@@ -123,7 +124,7 @@ def test_without_a_valid_key_http_is_refused(url: str) -> None:
 
 
 def test_an_owner_key_works_its_workspace_and_cannot_name_another(
-    url: str, keys: dict[str, str]
+    url: str, keys: dict[str, str], services: Services
 ) -> None:
     async def main() -> None:
         async with http_client(url, keys["owner"]) as client:
@@ -154,6 +155,10 @@ def test_an_owner_key_works_its_workspace_and_cannot_name_another(
             assert seen == sorted(seen)  # progress, where it came, only moved forward
 
     anyio.run(main)
+    with services.db.session() as s:
+        actions = {e.action for e in AuditRepo(s).list("demo")}
+    assert {"mcp.plan_month", "mcp.generate_month"} <= actions
+    assert "mcp.analyze_workspace" not in actions  # reads are not logged, as over HTTP
 
 
 def test_a_viewer_key_sees_no_write_tool_and_is_refused_one(url: str, keys: dict[str, str]) -> None:
@@ -177,7 +182,7 @@ def test_a_viewer_key_sees_no_write_tool_and_is_refused_one(url: str, keys: dict
 
 
 def test_http_refuses_a_network_address_while_no_user_exists(services: Services) -> None:
-    with pytest.raises(ConfigurationError, match="refusing to listen on 0.0.0.0"):
+    with pytest.raises(ConfigurationError, match=r"refusing to listen on 0\.0\.0\.0"):
         mcp_http_app(services, host="0.0.0.0")
     mcp_http_app(services, host="127.0.0.1")
     add_user(services.db, "olga", workspace=None, role=Role.owner, password="a long password")
