@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from service.api.plans import GenerateOut
 from service.api.variants import Review
+from service.auth.limits import RequestLimiter
 from service.auth.permissions import Permission
 from service.auth.repos import AuditRepo
 from service.container import Services
@@ -91,6 +92,8 @@ class Tools:
     def __init__(self, services: Services, access_of: AccessOf) -> None:
         self.services = services
         self.access_of = access_of
+        # Its own buckets at the API's rate: a key's calls here do not spend its HTTP budget.
+        self.limiter = RequestLimiter(services.settings.limit_requests_per_minute)
 
     async def _call(
         self,
@@ -107,6 +110,8 @@ class Tools:
         def guarded() -> T:
             access = self.access_of(headers_of(ctx))
             access.check(self.services.db, workspace, permission)
+            if access.caller is not None:
+                self.limiter.hit(f"user:{access.caller.user_id}|ws:{workspace}")
             out = work(access)
             if access.caller is not None and permission is not Permission.workspace_read:
                 with self.services.db.session() as s:

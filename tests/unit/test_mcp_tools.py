@@ -16,12 +16,16 @@ from mcp_types import CallToolResult, Tool
 from pydantic import BaseModel
 
 from service.api.plans import GenerateOut
+from service.auth import access
+from service.auth.bootstrap import add_user
+from service.auth.permissions import Role
 from service.container import Services
 from service.domain import Draft
 from service.generation.variants import VariantResponse
 from service.jobs.views import JobView
 from service.library.demo import load_demo
 from service.library.reports import WorkspaceAnalysis
+from service.mcp.access import Access
 from service.mcp.server import build_server
 from service.mcp.tools import TOOL_PERMISSIONS, TopPosts
 from service.planning.planner import Schedule
@@ -253,3 +257,28 @@ def test_resources_give_surfaces_categories_voice_and_the_month(demo: Services) 
             await client.read_resource("gjenbruk://workspaces/nope/categories")
 
     with_client(demo, body)
+
+
+def test_a_member_is_held_to_their_role_and_the_request_limit(demo: Services) -> None:
+    add_user(demo.db, "rita", workspace=WS, role=Role.reviewer, password="a long password")
+    with demo.db.session() as s:
+        rita = Access(access.caller_for_user(s, "rita"))
+    demo.settings.limit_requests_per_minute = 3
+
+    async def main() -> None:
+        async with Client(build_server(demo, lambda _: rita)) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert "review_draft" in names and "create_variants" not in names
+            review = {"status": "approved", "edited_text": "Min versjon."}
+            edit = await client.call_tool(
+                "review_draft", {"workspace": WS, "draft_id": "x", "review": review}
+            )
+            assert "draft.edit" in error_text(edit)  # a reviewer approves, but may not edit
+            await client.call_tool("list_drafts", {"workspace": WS})
+            await client.call_tool("list_drafts", {"workspace": WS})
+            limited = await client.call_tool("list_drafts", {"workspace": WS})
+            assert "limit_exceeded" in error_text(limited) and "3 requests a minute" in error_text(
+                limited
+            )
+
+    anyio.run(main)
