@@ -18,10 +18,20 @@ from service.storage.learning_tables import (
     StyleRuleVersionRow,
 )
 
-_FIELDS = (
-    "workspace kind scope scope_value params evidence support considered source enabled "
-    "version updated_at"
-).split()
+_FIELDS = [
+    "workspace",
+    "kind",
+    "scope",
+    "scope_value",
+    "params",
+    "evidence",
+    "support",
+    "considered",
+    "source",
+    "enabled",
+    "version",
+    "updated_at",
+]
 
 
 def _rule(row: StyleRuleRow) -> StyleRule:
@@ -32,7 +42,7 @@ class StyleRuleRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def list(self, workspace: str) -> list[StyleRule]:
+    def for_workspace(self, workspace: str) -> list[StyleRule]:
         rows = self.s.scalars(
             select(StyleRuleRow)
             .where(StyleRuleRow.workspace == workspace)
@@ -131,7 +141,7 @@ class ReuseLinkRepo:
             self.s.add(ReuseLinkRow(workspace=workspace, **lk.model_dump()))
         self.s.flush()
 
-    def list(self, workspace: str) -> list[ReuseLink]:
+    def for_workspace(self, workspace: str) -> list[ReuseLink]:
         rows = self.s.scalars(
             select(ReuseLinkRow)
             .where(ReuseLinkRow.workspace == workspace)
