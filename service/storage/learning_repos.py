@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import delete, select
@@ -35,7 +36,10 @@ _FIELDS = [
 
 
 def _rule(row: StyleRuleRow) -> StyleRule:
-    return StyleRule.model_validate({"id": row.id} | {f: getattr(row, f) for f in _FIELDS})
+    data = {"id": row.id} | {f: getattr(row, f) for f in _FIELDS}
+    if data["updated_at"].tzinfo is None:  # SQLite hands back naive datetimes; they were UTC
+        data["updated_at"] = data["updated_at"].replace(tzinfo=dt.UTC)
+    return StyleRule.model_validate(data)
 
 
 class StyleRuleRepo:
