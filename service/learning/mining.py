@@ -52,6 +52,8 @@ _WE = ("vi", "me")
 _TOKEN = re.compile(r"#\w+|https?://\S+|\w+(?:[-']\w+)*|\S")
 _WORDISH = re.compile(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*$")
 
+# A length budget only makes sense per surface: an ad and a blog intro have different lengths.
+_SURFACE_ONLY = frozenset({RuleKind.length_budget})
 Key = tuple[Any, ...]
 Signals = dict[Key, int]
 
@@ -176,6 +178,8 @@ def _mine_group(
             votes[key].append((p, sig))
     rules: list[StyleRule] = []
     for key, vs in votes.items():
+        if key[0] in _SURFACE_ONLY and scope is not ScopeType.surface:
+            continue
         support = [p for p, s in vs if s > 0]
         if len(support) < cfg.min_edits or len(support) / len(vs) < cfg.min_share:
             continue
@@ -208,31 +212,40 @@ def _mine_group(
 def mine_rules(
     workspace: str, pairs: Sequence[EditPair], config: MiningConfig | None = None
 ) -> list[StyleRule]:
-    """Proposed rules per surface and per channel; a channel rule replaces the same rule on its
-    surfaces, since it says the same with more evidence."""
+    """Proposed rules for the workspace, per channel and per surface.
+
+    A broader rule replaces the same rule at a narrower scope, since it says the same with more
+    evidence: an editor who removes emoji everywhere gets one workspace rule, which also covers
+    the surfaces nobody has edited yet."""
     cfg = config or MiningConfig()
+    edits = [p for p in pairs if p.generated.strip() != p.edited.strip()]
     by_surface: dict[str, list[EditPair]] = defaultdict(list)
     by_channel: dict[str, list[EditPair]] = defaultdict(list)
     channel_of: dict[str, str] = {}
-    for p in pairs:
-        if p.generated.strip() == p.edited.strip():
-            continue
+    for p in edits:
         by_surface[p.surface].append(p)
         by_channel[p.channel].append(p)
         channel_of[p.surface] = p.channel
+
+    def what(r: StyleRule) -> tuple[str, str]:
+        return (r.kind.value, str(sorted(r.params.items())))
+
+    ws_rules = _mine_group(workspace, ScopeType.workspace, "", edits, cfg) if edits else []
+    broad = {what(r) for r in ws_rules}
     channel_rules = [
         r
         for ch, ps in sorted(by_channel.items())
         for r in _mine_group(workspace, ScopeType.channel, ch, ps, cfg)
+        if what(r) not in broad
     ]
-    covered = {(r.scope_value, r.kind, str(sorted(r.params.items()))) for r in channel_rules}
+    covered = {(r.scope_value, *what(r)) for r in channel_rules}
     surface_rules = [
         r
         for sf, ps in sorted(by_surface.items())
         for r in _mine_group(workspace, ScopeType.surface, sf, ps, cfg)
-        if (channel_of[sf], r.kind, str(sorted(r.params.items()))) not in covered
+        if what(r) not in broad and (channel_of[sf], *what(r)) not in covered
     ]
-    return channel_rules + surface_rules
+    return ws_rules + channel_rules + surface_rules
 
 
 def new_proposals(

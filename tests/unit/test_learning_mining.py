@@ -54,9 +54,18 @@ def test_emoji_removal_becomes_a_cap_at_the_threshold() -> None:
     rule = kinds(mine_rules("w", pairs(EMOJI_EDITS[:3], 0)))[RuleKind.emoji_cap]
     assert rule.params == {"max": 0}
     assert rule.support == 3 and rule.considered == 3
-    assert rule.scope is ScopeType.channel and rule.scope_value == "instagram"
+    assert rule.scope is ScopeType.workspace and rule.scope_value == ""
     assert {e.draft_id for e in rule.evidence} == {"d0", "d1", "d2"}
     assert rule.evidence[0].before != rule.evidence[0].after
+
+
+def test_a_habit_of_one_channel_is_scoped_to_that_channel() -> None:
+    kept = [(g + " 🙂", g + " 🙂 ja") for g, _ in NEUTRAL[:3]]
+    history = pairs(EMOJI_EDITS[:3], 0) + pairs(
+        kept, 0, surface="facebook_post", channel="facebook"
+    )
+    caps = [r for r in mine_rules("w", history) if r.kind is RuleKind.emoji_cap]
+    assert [(r.scope, r.scope_value) for r in caps] == [(ScopeType.channel, "instagram")]
 
 
 def test_below_the_edit_count_no_rule() -> None:
