@@ -83,6 +83,10 @@ def _phrase_edits(gen: str, edit: str, max_words: int) -> tuple[set[Key], set[Ke
     return reps, dels
 
 
+def _prose_len(text: str) -> int:
+    return len(tx.squash(tx.EMOJI.sub("", tx.HASHTAG.sub("", text))))
+
+
 def _count_signal(g: int, e: int) -> int | None:
     """For a cap: +1 when the edit lowered the count, -1 when it could have or raised it."""
     if g == 0 and e == 0:
@@ -102,7 +106,8 @@ def _signals(pair: EditPair, cands: Iterable[Key], cfg: MiningConfig) -> Signals
     put((RuleKind.hashtag_cap,), _count_signal(len(tx.hashtags(g)), len(tx.hashtags(e))))
     put((RuleKind.exclamation_cap,), _count_signal(tx.exclamations(g), tx.exclamations(e)))
     put((RuleKind.emoji_min,), 1 if len(tx.emojis(e)) > len(tx.emojis(g)) else -1)
-    put((RuleKind.length_budget,), 1 if len(e) <= cfg.shorten_ratio * len(g) else -1)
+    # Shortening is judged on the prose: dropping hashtags or emoji is their rule, not a budget.
+    put((RuleKind.length_budget,), 1 if _prose_len(e) <= cfg.shorten_ratio * _prose_len(g) else -1)
     gw, ew = set(tx.words(g)), set(tx.words(e))
     for old, new in (_WE, _WE[::-1]):
         if old in gw:
