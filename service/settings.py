@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         description="Overrides of service/data/prices.yaml: model -> {input, output} per 1M tokens",
     )
     prompts_dir: Path = REPO_ROOT / "prompts"
+    # --- learning from edits and results (issue 19, service/learning) ---
+    learning: bool = Field(default=True, description="mine, enforce and prompt style rules")
+    learning_min_edits: int = Field(default=3, ge=1, description="edits a mined rule needs")
+    learning_min_share: float = Field(
+        default=0.6, gt=0, le=1, description="share of the edits it could apply to"
+    )
+    learning_recent_edits: int = Field(default=30, ge=1, description="newest edits mined per scope")
 
     # Job engine and workers (issue 17).
     job_engine: Literal["auto", "inprocess", "procrastinate"] = Field(

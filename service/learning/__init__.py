@@ -1,0 +1,1 @@
+"""Learning from editors and results: edits become checked style rules, reuse is measured."""

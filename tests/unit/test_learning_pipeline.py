@@ -1,0 +1,65 @@
+"""The seams the product calls: approved edits propose rules, enforcement repairs or fails,
+and the learning setting switches all of it off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from service.domain import Draft, DraftStatus
+from service.learning.pipeline import enforce, prompt_guidance, propose
+from service.learning.rules import RuleKind, StyleRule
+from service.settings import Settings
+
+
+def channel_of(surface: str) -> str:
+    return surface.split("_", 1)[0]
+
+
+def drafts() -> list[Draft]:
+    texts = ["Taco i kveld 🌮", "Ny meny 🎉", "Fisk i dag 🐟", "Quiz 🧠"]
+    out = [
+        Draft(
+            id=f"d{i}",
+            workspace="w",
+            surface="instagram_post",
+            language="nb",
+            text=t,
+            passed=True,
+            status=DraftStatus.approved,
+            edited_text=t[:-2],
+            updated_at=dt.datetime(2026, 5, 1, i, tzinfo=dt.UTC),
+        )
+        for i, t in enumerate(texts)
+    ]
+    # Rejected or unedited drafts teach nothing.
+    out[3] = out[3].model_copy(update={"status": DraftStatus.rejected})
+    return out
+
+
+def test_approved_edits_propose_a_rule_once(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path, env="test", llm="fake", embeddings="local")
+    [rule] = propose("w", drafts(), [], [], channel_of, s)
+    assert rule.kind is RuleKind.emoji_cap and rule.support == 3
+    assert propose("w", drafts(), [rule], [], channel_of, s) == []
+    off = s.model_copy(update={"learning": False})
+    assert propose("w", drafts(), [], [], channel_of, off) == []
+
+
+def test_enforce_repairs_or_reports(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path, env="test", llm="fake", embeddings="local")
+    rules = [
+        StyleRule(workspace="w", kind=RuleKind.emoji_cap, params={"max": 0}),
+        StyleRule(workspace="w", kind=RuleKind.required_phrase, params={"phrase": "#sjøbua"}),
+        StyleRule(workspace="w", kind=RuleKind.emoji_min, params={"min": 1}),
+    ]
+    out = enforce("Taco 🌮", rules, channel="instagram", surface="instagram_post", settings=s)
+    assert out.text == "Taco" and out.repaired
+    assert [v.kind for v in out.violations] == [RuleKind.required_phrase]
+    ok = enforce("Taco #sjøbua", rules, channel="instagram", surface="instagram_post", settings=s)
+    assert (ok.text, ok.repaired, ok.violations) == ("Taco #sjøbua", False, [])
+    off = s.model_copy(update={"learning": False})
+    assert enforce("Taco 🌮", rules, channel="i", surface="i_p", settings=off).text == "Taco 🌮"
+    assert "minst 1 emoji" in prompt_guidance(
+        rules, channel="instagram", surface="instagram_post", lang="nb", settings=s
+    )
