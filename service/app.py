@@ -30,7 +30,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Jobs cut short by a crash or restart continue where they stopped.
         app.state.services.jobs.resume_unfinished()
-        yield
+        # A mounted app's own lifespan never runs: the MCP endpoint's runs inside ours.
+        async with app.state.mcp.running():
+            yield
         app.state.services.close()
 
     app = FastAPI(
@@ -84,5 +86,11 @@ def create_app(
 
         mount_ui(app, ui_backend(app.state.services), ui_auth_dependency(app))
         app.add_middleware(LoginRedirect)
+    # Agents: the same use cases over MCP (streamable HTTP), behind the same keys and roles; it
+    # checks its own Bearer key against the permission table, being a mount, not a route.
+    from service.mcp.http import mcp_http_app
+
+    app.state.mcp = mcp_http_app(app.state.services, host=settings.host)
+    app.mount("/mcp", app.state.mcp.app)
     install_web_security(app, settings)
     return app

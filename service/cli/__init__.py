@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import evals, jobs, library, plans, profiles, system, variants
+from service.cli import evals, jobs, library, plans, profiles, system, users, variants
 
 app = typer.Typer(
     name="gjenbruk",
@@ -39,6 +39,9 @@ for sub, name in (
 app.command("doctor")(system.doctor)
 app.command("demo")(system.demo)
 app.command("serve")(system.serve)
+app.command("worker")(system.worker)
+app.command("mcp")(system.mcp)
+app.add_typer(users.app, name="users")
 app.command("eval")(evals.eval_)
 app.command("variants")(variants.variants)
 app.command("audit-profiles")(profiles.audit_profiles)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from service.cli.common import JsonOpt, emit_json, err, progress, run, services
+from service.errors import GjenbrukError
 from service.library.demo import DemoReport
 from service.settings import get_settings
 
@@ -37,7 +38,7 @@ def demo(as_json: JsonOpt = False) -> None:
         svc = services()
         with progress("Laster demo-arbeidsområdet og lager vektorer") as bar:
             task = bar.add_task("demo", total=1)
-            report = load_demo(svc.db, svc.vectors)
+            report = load_demo(svc.db, svc.vectors, full_year=True)
             bar.update(task, completed=1)
         return report
 
@@ -61,9 +62,25 @@ def serve(
     import uvicorn
 
     from service.app import create_app
+    from service.auth.bootstrap import prepare_serve
+    from service.storage.db import Database
 
     settings = get_settings()
     h, p = host or settings.host, port or settings.port
+    settings = settings.model_copy(update={"host": h, "port": p})
+    db = Database(settings.resolved_database_url)
+    try:
+        db.migrate()
+        # On 127.0.0.1 the first start creates the local owner; elsewhere without a user it
+        # refuses to start, so no open service is ever published.
+        message = prepare_serve(db, settings)
+    except GjenbrukError as exc:
+        err.print(f"[bold red]Feil:[/] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        db.dispose()
+    if message:
+        err.print(message)
     addresses = {
         "api": f"http://{h}:{p}/v1",
         "docs": f"http://{h}:{p}/docs",
@@ -74,3 +91,30 @@ def serve(
     else:
         err.print(f"API: {addresses['api']}  (docs: {addresses['docs']})\nUI:  {addresses['ui']}")
     uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Items at once in this worker (default: 1 with the embedded model)."),
+    ] = None,
+) -> None:
+    """Run a job worker (PostgreSQL deployment): it works month drafts and other job items
+    until stopped (SIGTERM lets the items in progress finish)."""
+    from service.jobs.worker import run_worker
+
+    svc = services()
+    settings = svc.settings
+    n = concurrency or (1 if settings.llm_provider == "local" else settings.job_concurrency)
+    try:
+        run_worker(settings, svc.job_handlers, concurrency=n)
+    except GjenbrukError as exc:
+        err.print(f"[bold red]Feil:[/] {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+def mcp() -> None:
+    """Serve the use cases to a desktop assistant over stdio (MCP); stdout is the protocol's."""
+    from service.mcp.server import run_stdio
+
+    run_stdio(get_settings())
