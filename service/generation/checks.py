@@ -22,6 +22,7 @@ from service.generation.facts import (
     extract_facts,
     missing_facts,
 )
+from service.generation.injection import Flagged, echoed_instructions
 from service.generation.language import check_language
 from service.generation.prompts import load_prompt
 from service.generation.surfaces import LinkRule, Surface, load_surfaces
@@ -49,6 +50,9 @@ class CheckContext(BaseModel):
     # request computes them once, not per surface and attempt). Not re-validated: that alone
     # would walk the whole library's facts on every check.
     context_keys: SkipValidation[frozenset[FactKey] | None] = None
+    # Sentences of the source set aside as instructions or unverified claims: an answer that
+    # repeats one (its link, price or words) fails, whatever the screen missed upstream.
+    flagged: SkipValidation[list[Flagged]] = []
     _allowed: tuple[frozenset[FactKey], frozenset[FactKey]] | None = PrivateAttr(default=None)
 
     def allowed(self) -> tuple[frozenset[FactKey], frozenset[FactKey]]:
@@ -267,6 +271,12 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
                 hard=False,
             )
         )
+    echoed = echoed_instructions(text, ctx.flagged)
+    checks.append(
+        measured("no_injected_text", False, "check.no_injected_text.found", found=echoed[0][:80])
+        if echoed
+        else measured("no_injected_text", True, "check.no_injected_text.ok")
+    )
     new = invented(ctx, text)
     found = ", ".join(dict.fromkeys(f.text for f in new))
     checks.append(

@@ -37,7 +37,12 @@ from service.generation.facts import (
     extract_facts,
 )
 from service.generation.grounding import Example, render_examples, select_examples
-from service.generation.injection import instruction_sentences, without_instructions
+from service.generation.injection import (
+    Flagged,
+    own_fact_keys,
+    screen,
+    without_instructions,
+)
 from service.generation.language import NAMES, detect
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
@@ -135,6 +140,10 @@ class _Prepared(BaseModel):
     examples: list[Example]
     contact_context: list[str]
     contact_keys: frozenset[FactKey]  # the fact keys of contact_context, computed once
+    # The source less what was set aside (instructions; for others' text also links and prices
+    # the organisation never used): what facts come from and what repair may copy.
+    trusted_text: str
+    flagged: list[Flagged]
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -206,17 +215,30 @@ class VariantPipeline:
             exclude_ids=[source.post.id] if source.post else [],
             prefer_category=req.category,
         )
-        context = [without_instructions(p.text) for p in posts]
+        # Only what the organisation itself published vouches for a link, a phone number or a
+        # price: a customer's or partner's post in the library does not.
+        context = [without_instructions(p.text) for p in posts if p.source_type is SourceType.own]
+        untrusted = source.source_type is not SourceType.own
+        own_keys = own_fact_keys(context) if untrusted else None
+        flagged = screen(source.text, own_keys=own_keys)
+        trusted = without_instructions(source.text, own_keys=own_keys)
+        facts = extract_facts(trusted)
+        if own_keys is not None:
+            # Others' text is never a source of must-keep facts on its own word: a fact stays
+            # required only where the organisation's own material carries it too.
+            facts = [f for f in facts if (f.kind, f.key) in own_keys or f.kind is FactKind.name]
         return _Prepared(
             organisation=ws.name,
             voice=ws.brand_voice,
             source=source,
             language=language,
-            facts=extract_facts(without_instructions(source.text)),
+            facts=facts,
             examples=examples,
             # The organisation's own links, e-mail and phone numbers appear across its posts.
             contact_context=context,
             contact_keys=allowed_keys(context),
+            trusted_text=trusted,
+            flagged=flagged,
         )
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
@@ -233,7 +255,7 @@ class VariantPipeline:
         prep = self._prepare(req)
         source, language, facts = prep.source, prep.language, prep.facts
         warnings: list[str] = []
-        injected = instruction_sentences(source.text)
+        injected = [f.sentence for f in prep.flagged if f.instruction]
         if injected:
             warnings.append(
                 "Kilden inneholder tekst som ligner en beskjed til språkmodellen; den er behandlet "
@@ -319,8 +341,9 @@ class VariantPipeline:
             surface=sf,
             language=prep.language,
             required=required,
-            source_text=without_instructions(prep.source.text),
+            source_text=prep.trusted_text,
             context_keys=prep.contact_keys,
+            flagged=prep.flagged,
         )
         facts_text = "\n".join(f"- {f.text}" for f in required) or "(ingen)"
         template = load_prompt("variant")
