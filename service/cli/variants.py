@@ -17,7 +17,10 @@ def variants(
     post_id: Annotated[str | None, typer.Argument(help="A library post's id.")] = None,
     to: Annotated[
         str,
-        typer.Option("--to", help="Target surfaces, comma-separated, e.g. linkedin_post,meta_ad"),
+        typer.Option(
+            "--to",
+            help="Target surface ids, comma-separated (an unknown one is answered with the valid ids)",
+        ),
     ] = "",
     text_file: Annotated[
         Path | None, typer.Option("--text-file", help="Reuse this text instead of a post.")

@@ -98,9 +98,10 @@ def test_bad_profiles_get_a_precise_4xx(
 def test_an_unknown_channel_is_audited_around_not_refused(client: TestClient) -> None:
     channels = {"myspace": {"bio": "Hei"}, "instagram": {"bio": "Fiskesuppe hver dag!"}}
     r = client.post(
-        "/v1/profiles/audit", json={"profiles": {"organisation": "X", "channels": channels}}
+        "/v1/workspaces/demo/profile-audits",
+        json={"profiles": {"organisation": "X", "channels": channels}},
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     body = r.json()
     (unknown,) = [f for f in body["findings"] if f["code"] == "unknown_channel"]
     assert unknown["channel"] == "myspace" and "myspace" in unknown["suggestion"]
