@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Form, UploadFile
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Channel, Post
-from service.errors import Invalid
+from service.errors import Conflict, Invalid
 from service.library.corrections import set_post_category
-from service.library.ingest import ImportReport, import_paths, index_and_classify
+from service.library.importers.limits import UploadGuard, save_upload, validate_timezone
+from service.library.ingest import ImportReport, alias_patch, import_paths, index_and_classify
 from service.library.reports import PostRow, WorkspaceAnalysis, post_rows, workspace_analysis
 
 router = workspace_router("library")
-MAX_UPLOAD = 200 * 1024 * 1024
 
 
 @router.post("/imports", name="create_import")
@@ -28,29 +29,49 @@ def create_import(
     files: list[UploadFile],
     timezone: Annotated[str | None, Form()] = None,
     channel: Annotated[Channel | None, Form()] = None,
+    mapping: Annotated[
+        str | None,
+        Form(description='a confirmed mapping, JSON: {"reach": "Räckvidd", ...} (field -> column)'),
+    ] = None,
 ) -> ImportReport:
-    """Upload export files; each is recognised by its headers and reported row by row."""
+    """Upload export files; each is recognised by its content and headers and reported row by
+    row. A file whose required columns cannot be placed with confidence is a 409 carrying the
+    proposal; send it back confirmed (or corrected) as `mapping`."""
+    if timezone is not None:
+        validate_timezone(timezone)
+    confirmed = _mapping(mapping)
+    guard = UploadGuard()
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, upload in enumerate(files):
-            name = Path(upload.filename or f"upload-{i}").name
             # Keep the folder hint (facebook/, instagram/) that follower files rely on.
             folder = Path(tmp) / str(i) / (channel.value if channel else "")
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / name
-            with target.open("wb") as out:
-                shutil.copyfileobj(upload.file, out)
-            if target.stat().st_size > MAX_UPLOAD:
-                raise Invalid(f"{name} is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
-            paths.append(target)
+            paths.append(save_upload(upload.file, folder, upload.filename, guard))
         reports = import_paths(
-            services.db, paths, workspace=workspace, timezone=timezone, channel=channel
+            services.db,
+            paths,
+            workspace=workspace,
+            timezone=timezone,
+            channel=channel,
+            mapping=confirmed,
         )
         for r, path, upload in zip(reports, paths, files, strict=True):
             # Name the file as the user sent it, never our temporary path.
             r.path = upload.filename or path.name
             if r.error:
                 r.error = r.error.replace(str(path), r.path)
+    proposals = [r for r in reports if r.proposal is not None]
+    if proposals and all(r.error or r.proposal for r in reports):
+        raise Conflict(
+            "; ".join(r.error or "" for r in proposals),
+            details={
+                "reason": "mapping_needed",
+                "files": [r.model_dump(mode="json", include={"path", "error"}) for r in reports],
+                "proposal": proposals[0].proposal.model_dump(mode="json")
+                if proposals[0].proposal
+                else None,
+            },
+        )
     if all(r.error for r in reports):
         raise Invalid(
             "; ".join(r.error or "" for r in reports),
@@ -60,6 +81,28 @@ def create_import(
         services.db, services.vectors, services.embedder, workspace
     )
     return ImportReport(files=reports, embedded=embedded, categorised=categorised)
+
+
+def _mapping(raw: str | None) -> dict[str, str] | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"mapping: not JSON ({exc.msg})") from exc
+    if isinstance(data, dict) and isinstance(data.get("mapping"), dict):
+        data = data["mapping"]  # a proposal as this route returned it, edited
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise Invalid('mapping: an object of field -> column names, e.g. {"reach": "Räckvidd"}')
+    return data
+
+
+@router.get("/import-mappings/alias-patch", name="import_alias_patch")
+def import_alias_patch(workspace: WorkspaceDep, services: ServicesDep) -> PlainTextResponse:
+    """Header names people confirmed in this workspace, as a patch to the alias data."""
+    return PlainTextResponse(alias_patch(services.db, workspace), media_type="text/yaml")
 
 
 @router.get("/analytics/posts", name="analytics_posts")

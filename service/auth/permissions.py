@@ -161,4 +161,5 @@ ROUTES: dict[str, Permission] = {
     "accept_profile_rewrite": P.library_edit,
     "propose_profile_rewrites": P.generate,
     "set_post_category": P.library_edit,
+    "import_alias_patch": P.workspace_read,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,37 @@ def test_a_file_in_no_known_format_is_reported_not_a_500(client: TestClient) -> 
 def test_an_upload_to_an_unknown_workspace_is_a_404(client: TestClient) -> None:
     r = client.post("/v1/workspaces/nope/imports", files=[("files", ("a.csv", b"x"))])
     assert r.status_code == 404
+
+
+def test_an_unsure_upload_is_a_409_with_the_proposal_and_confirming_imports_it(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from tests.unit.test_import_mapping import CONFIRM, _shuffled
+
+    path, _ = _shuffled(tmp_path, "de.csv")
+    files = [("files", (path.name, path.read_bytes()))]
+    r = client.post("/v1/workspaces/sjobua/imports", files=files)
+    assert r.status_code == 409, r.text
+    proposal = r.json()["error"]["details"]["proposal"]
+    assert proposal["rows"] == 30 and proposal["unsure"]
+    r = client.post(
+        "/v1/workspaces/sjobua/imports", files=files, data={"mapping": json.dumps(CONFIRM)}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["files"][0]["imported"] == 30
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+def test_a_file_named_dot_dot_is_a_precise_4xx(client: TestClient, name: str) -> None:
+    r = client.post("/v1/workspaces/sjobua/imports", files=[("files", (name, b"a,b\n1,2\n"))])
+    assert 400 <= r.status_code < 500, r.text
+    assert r.json()["error"]["message"]
+
+
+def test_an_unknown_timezone_is_a_422_not_a_500(client: TestClient) -> None:
+    r = client.post(
+        "/v1/workspaces/sjobua/imports",
+        files=[("files", ("a.csv", b"a,b\n1,2\n"))],
+        data={"timezone": "Mars/Olympus"},
+    )
+    assert r.status_code == 422 and "Mars/Olympus" in r.text
