@@ -98,14 +98,26 @@ def reindex(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     run(as_json, body, lambda r: err.print(f"{r.embedded} innlegg indeksert med {r.model}."))
 
 
-def _ensure_workspace(svc: Services, slug: str, timezone: str | None) -> None:
+def _ensure_workspace(svc: Services, slug: str, timezone: str | None, *, create: bool) -> None:
+    """A mistyped -w must not quietly start an empty workspace: a new one is made only when
+    asked (--create), or when it is the configured default one."""
+    from service.library.importers.limits import validate_timezone
     from service.storage.repositories import WorkspaceRepo
 
+    if timezone is not None:
+        validate_timezone(timezone)
     with svc.db.session() as s:
         repo = WorkspaceRepo(s)
-        if repo.find(slug) is None:
-            repo.save(Workspace(slug=slug, name=slug, timezone=timezone or "Europe/Oslo"))
-            err.print(f"Opprettet arbeidsområdet «{slug}».")
+        if repo.find(slug) is not None:
+            return
+        if not create and slug != svc.settings.default_workspace:
+            known = ", ".join(w.slug for w in repo.list()) or "none yet"
+            raise Invalid(
+                f"no workspace {slug!r} (known: {known}); add --create to start a new one",
+                details={"workspace": slug},
+            )
+        repo.save(Workspace(slug=slug, name=slug, timezone=timezone or "Europe/Oslo"))
+        err.print(f"Opprettet arbeidsområdet «{slug}».")
 
 
 @app.command("import")
@@ -118,10 +130,22 @@ def import_(
     channel: Annotated[
         str | None, typer.Option(help="Channel of a follower file whose folder does not say.")
     ] = None,
+    create: Annotated[bool, typer.Option("--create", help="Start the workspace if new.")] = False,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Confirm a column: field=column, e.g. reach="Räckvidd".'),
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option(help="A mapping file (JSON/YAML), e.g. an edited proposal.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import platform exports (Business Suite, LinkedIn, X, legacy Insights, our own CSV/JSON)."""
-    from service.library.ingest import import_paths, index_and_classify
+    """Import platform exports (Business Suite, LinkedIn, X, legacy Insights, our own CSV/JSON).
+    A file whose columns cannot be placed with confidence is not imported: its proposal is
+    shown, and --map/--map-file confirm it. Exit code 1 when any file was not imported."""
+    from service.library.ingest import import_paths, index_and_classify, parse_mapping
+
+    outcome: list[ImportReport] = []
 
     def body() -> ImportReport:
         svc = services()
@@ -133,7 +157,8 @@ def import_(
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise Invalid(f"no such file or folder: {', '.join(missing)}")
-        _ensure_workspace(svc, ws, timezone)
+        mapping = parse_mapping(map_ or [], map_file)
+        _ensure_workspace(svc, ws, timezone, create=create)
         with progress("Importerer") as bar:
             task = bar.add_task("import", total=None)
 
@@ -141,13 +166,20 @@ def import_(
                 bar.update(task, completed=rows, description=f"{Path(name).name}: {rows} rader")
 
             files = import_paths(
-                svc.db, paths, workspace=ws, timezone=timezone, channel=chosen, progress=update
+                svc.db,
+                paths,
+                workspace=ws,
+                timezone=timezone,
+                channel=chosen,
+                progress=update,
+                mapping=mapping,
             )
             bar.update(task, description="Lager vektorer og kategoriserer", completed=0)
             embedded, categorised = index_and_classify(
                 svc.db, svc.vectors, svc.embedder, ws, progress=update
             )
-        return ImportReport(files=files, embedded=embedded, categorised=categorised)
+        outcome.append(ImportReport(files=files, embedded=embedded, categorised=categorised))
+        return outcome[0]
 
     def show(report: ImportReport) -> None:
         table = Table("fil", "format", "lest", "nye", "oppdatert", "hoppet over", "merknad")
@@ -161,8 +193,19 @@ def import_(
             for skip in f.skipped[:20]:
                 err.print(f"  {Path(f.path).name} rad {skip.row}: {skip.reason}")
         err.print(f"{report.embedded} innlegg fikk vektorer, {report.categorised} kategorisert.")
+        for f in report.files:
+            if f.proposal is not None:
+                err.print(f"[bold]{Path(f.path).name}[/]: usikre kolonner, ingenting importert.")
+                for field in f.proposal.fields:
+                    err.print(
+                        f"  {field.field} ← {field.column!s} ({field.confidence:.0%}; "
+                        f"{', '.join(map(str, field.samples[:3]))})"
+                    )
+                err.print('  Bekreft med --map felt="kolonne" eller --map-file.')
 
     run(as_json, body, show)
+    if outcome and any(f.error or f.proposal for f in outcome[0].files):
+        raise typer.Exit(1)
 
 
 @app.command()

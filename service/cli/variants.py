@@ -19,7 +19,7 @@ def variants(
         str,
         typer.Option(
             "--to",
-            help="Target surface ids, comma-separated (an unknown one is answered with the valid ids)",
+            help="Target surface ids, comma-separated (an unknown one lists the valid ids)",
         ),
     ] = "",
     text_file: Annotated[

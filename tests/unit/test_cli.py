@@ -114,3 +114,14 @@ def test_jobs_json_is_the_apis_job_view(env: dict[str, str]) -> None:
     assert code == 0, err
     view = JobView.model_validate_json(out)
     assert view.job.id == job.id and view.progress == 0 and view.job.total == 2
+
+
+def test_a_mistyped_workspace_is_refused_not_created_and_create_makes_it(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    export = tmp_path / "own.csv"
+    export.write_text("id,channel,published_at,text\n1,facebook,2026-01-01T10:00:00+01:00,Hei\n")
+    code, _, err = _invoke(env, "import", str(export), "-w", "sjobau")
+    assert code == 2 and "no workspace 'sjobau'" in err and "--create" in err
+    code, _, err = _invoke(env, "import", str(export), "-w", "sjobau", "--create")
+    assert code == 0, err
