@@ -244,3 +244,5 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
 
     for trigger in (fmt.change, date_format.change, job_state.change):
         trigger(fetch, [workspace, raw, job_state, fmt, date_format], download)
+    # The file carries what people decided: it is made again after every verdict.
+    reviewed.change(fetch, [workspace, raw, job_state, fmt, date_format], download)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import Header, Query
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from service.api.deps import PlannerDep, WorkspaceDep, workspace_router
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan
-from service.planning.planner import CategoryDrafts, PlanView, Schedule
+from service.planning.planner import CategoryDrafts, Include, PlanView, Schedule
 
 router = workspace_router("plans")
 
@@ -63,12 +64,22 @@ def export_plan(
     planner: PlannerDep,
     format: Annotated[ExportFormat, Query()] = "ics",
     date_format: Annotated[str, Query(pattern=r"^(dd/mm|mm/dd)$")] = "dd/mm",
+    include: Annotated[
+        list[Include] | None,
+        Query(description="approved (default); add proposed for unreviewed drafts, marked"),
+    ] = None,
 ) -> Response:
-    file = planner.export_plan(workspace, plan_id, format, date_format)
+    """The month as a scheduler or calendar imports it: the drafts a person approved, with
+    their edits. Rejected, failing and empty ones are never in it; the header
+    `X-Gjenbruk-Left-Out` says how many slots were left out and why."""
+    file = planner.export_plan(workspace, plan_id, format, date_format, include or ["approved"])
     return Response(
         file.data,
         media_type=file.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "X-Gjenbruk-Left-Out": json.dumps(file.left_out, sort_keys=True),
+        },
     )
 
 

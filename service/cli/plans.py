@@ -21,7 +21,7 @@ from service.cli.common import (
 )
 from service.errors import Invalid
 from service.planning.exports import ExportFormat
-from service.planning.planner import CategoryDrafts, ExportWritten, MonthRun
+from service.planning.planner import CategoryDrafts, ExportWritten, Include, MonthRun
 
 app = typer.Typer(help="Month plans: slots, drafts per slot, exports.", no_args_is_help=True)
 FORMATS: dict[str, ExportFormat] = {
@@ -41,6 +41,13 @@ def plan_(
     date_format: Annotated[
         str, typer.Option("--date-format", help="Hootsuite: dd/mm or mm/dd")
     ] = "dd/mm",
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="approved (default) and/or proposed: unreviewed drafts too, marked as such",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -61,6 +68,11 @@ def plan_(
                 raise Invalid("--export writes drafts: add --generate")
         if date_format not in ("dd/mm", "mm/dd"):
             raise Invalid("--date-format must be dd/mm or mm/dd")
+        chosen: list[Include] = []
+        for name in include or ["approved"]:
+            if name not in ("approved", "proposed"):
+                raise Invalid("--include must be approved or proposed")
+            chosen.append("approved" if name == "approved" else "proposed")
         svc = services()
         ws = workspace_of(svc, workspace)
         planner = svc.planner
@@ -74,7 +86,7 @@ def plan_(
         result.job_id = job.id
         result.drafts = planner.drafts(job)
         if fmt is not None and out is not None:
-            file_out = planner.export(job, fmt, date_format)
+            file_out = planner.export(job, fmt, date_format, chosen)
             out.write_bytes(file_out.data)
             result.export = ExportWritten(format=fmt, path=str(out), bytes=len(file_out.data))
         return result

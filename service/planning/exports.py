@@ -27,6 +27,8 @@ class PlannedPost(BaseModel):
     text: str
     passed: bool = True
     link: str = ""
+    # "approved" (a person said yes), or "proposed" when an export asks for unreviewed ones too.
+    status: str = "approved"
 
 
 def _when(p: PlannedPost) -> dt.datetime:
@@ -39,6 +41,8 @@ def markdown(posts: Sequence[PlannedPost], title: str) -> str:
     for p in posts:
         s = p.slot
         mark = "" if p.passed else " ⚠️ ikke bestått"
+        if p.status != "approved":
+            mark += " · ikke godkjent ennå"
         lines += [
             f"## {s.date.isoformat()} {s.time} · {s.channel} · {s.category}{mark}",
             f"*{s.theme}*" + (f" · {s.occasion}" if s.occasion else ""),

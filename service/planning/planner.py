@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -28,7 +28,7 @@ from service.planning.service import export, job_key
 from service.planning.slots import THEMES_NB, make_slots
 from service.providers.embeddings import Embedder
 from service.storage.db import Database
-from service.storage.repositories import JobRepo, PlanRepo, StoredPlan, WorkspaceRepo
+from service.storage.repositories import DraftRepo, JobRepo, PlanRepo, StoredPlan, WorkspaceRepo
 
 MEDIA: dict[str, tuple[str, str]] = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -61,6 +61,11 @@ class ExportFile(BaseModel):
     filename: str
     media_type: str
     data: bytes
+    # Slots not in the file, by reason: "not_reviewed", "rejected", "failed_checks", "empty".
+    left_out: dict[str, int] = {}
+
+
+Include = Literal["approved", "proposed"]
 
 
 class DraftCheck(BaseModel):
@@ -78,6 +83,14 @@ class PlannedDraft(BaseModel):
     draft_id: str | None = None
     checks: list[DraftCheck]
     error: str | None = None
+    # What a person decided: the draft's review status and their edited text, if any.
+    status: str = "proposed"
+    edited_text: str | None = None
+
+    @property
+    def current_text(self) -> str:
+        """The text of the slot as it stands: the person's edit over the generated one."""
+        return self.edited_text if self.edited_text is not None else self.text
 
 
 class ExportWritten(BaseModel):
@@ -97,6 +110,14 @@ class MonthRun(Schedule):
 
 class CategoryDrafts(BaseModel):
     drafts: list[dict[str, Any]]
+
+
+_LEFT_OUT_NB = {
+    "not_reviewed": "ikke godkjent",
+    "rejected": "avvist",
+    "failed_checks": "ikke bestått kontrollene",
+    "empty": "uten tekst",
+}
 
 
 def _checks(result: dict[str, Any]) -> list[DraftCheck]:
@@ -237,12 +258,21 @@ class MonthPlanner:
         return job
 
     def drafts(self, job: Job) -> list[PlannedDraft]:
+        """Each slot's current draft: the one query review, export and the calendar share (the
+        job's result names the draft; the draft row carries the person's verdict and edit)."""
         with self._db.session() as s:
             items = {i.key: i for i in JobRepo(s).items(job.id)}
+            ids = [
+                str(i.result["draft_id"])
+                for i in items.values()
+                if i.result and i.result.get("draft_id")
+            ]
+            reviewed = DraftRepo(s).many(job.workspace, ids)
         out = []
         for slot in stored_slots(job):
             item = items.get(slot.key)
             result = (item.result if item else None) or {}
+            draft = reviewed.get(str(result.get("draft_id")))
             out.append(
                 PlannedDraft(
                     slot=slot,
@@ -251,21 +281,58 @@ class MonthPlanner:
                     draft_id=result.get("draft_id"),
                     checks=_checks(result),
                     error=item.error if item else None,
+                    status=draft.status.value if draft else "proposed",
+                    edited_text=draft.edited_text if draft else None,
                 )
             )
         return out
 
     def posts(self, job: Job) -> list[PlannedPost]:
+        """Every slot's generated text as the job wrote it (what the evals measure)."""
         return [PlannedPost(slot=d.slot, text=d.text, passed=d.passed) for d in self.drafts(job)]
 
-    def export(self, job: Job, fmt: ExportFormat, date_format: str = "dd/mm") -> ExportFile:
+    def reviewed_posts(
+        self, job: Job, include: Sequence[Include] = ("approved",)
+    ) -> tuple[list[PlannedPost], dict[str, int]]:
+        """What an export may carry: approved drafts with the person's edit (and, when asked,
+        unreviewed ones, marked as such); never a rejected, failing or empty one. Also how many
+        slots were left out, by reason."""
+        kept: list[PlannedPost] = []
+        left_out: dict[str, int] = {}
+        for d in self.drafts(job):
+            text = d.current_text.strip()
+            reason = (
+                "rejected" if d.status == "rejected"
+                else "empty" if not text
+                else "failed_checks" if not d.passed
+                else None if d.status in include
+                else "not_reviewed"
+            )  # fmt: skip
+            if reason is None:
+                kept.append(PlannedPost(slot=d.slot, text=text, passed=True, status=d.status))
+            else:
+                left_out[reason] = left_out.get(reason, 0) + 1
+        return kept, left_out
+
+    def export(
+        self,
+        job: Job,
+        fmt: ExportFormat,
+        date_format: str = "dd/mm",
+        include: Sequence[Include] = ("approved",),
+    ) -> ExportFile:
         plan = stored_plan(job)
-        data = export(
-            fmt, self.posts(job), workspace=job.workspace, plan=plan, date_format=date_format
-        )
+        posts, left_out = self.reviewed_posts(job, include)
+        data = export(fmt, posts, workspace=job.workspace, plan=plan, date_format=date_format)
+        if fmt == "md" and left_out:
+            note = ", ".join(f"{n} {_LEFT_OUT_NB[k]}" for k, n in sorted(left_out.items()))
+            data += f"\n_Ikke med: {note}._\n".encode()
         media, ext = MEDIA[fmt]
         return ExportFile(
-            filename=f"{job.workspace}-{plan.target_month}-{fmt}.{ext}", media_type=media, data=data
+            filename=f"{job.workspace}-{plan.target_month}-{fmt}.{ext}",
+            media_type=media,
+            data=data,
+            left_out=left_out,
         )
 
     # Stored plans: the API's way through the same steps, one request each.
@@ -308,12 +375,17 @@ class MonthPlanner:
         return job
 
     def export_plan(
-        self, workspace: str, plan_id: str, fmt: ExportFormat, date_format: str = "dd/mm"
+        self,
+        workspace: str,
+        plan_id: str,
+        fmt: ExportFormat,
+        date_format: str = "dd/mm",
+        include: Sequence[Include] = ("approved",),
     ) -> ExportFile:
         stored = self._stored(workspace, plan_id)
         if stored.job_id is None:
             raise Invalid("nothing to export yet: generate the drafts first")
-        return self.export(self.job(workspace, stored.job_id), fmt, date_format)
+        return self.export(self.job(workspace, stored.job_id), fmt, date_format, include)
 
     # The category batch: "5 drafts in category ansatte for Instagram".
 

@@ -590,6 +590,16 @@ class DraftRepo:
         self.s.flush()
         return _draft_from_row(row)
 
+    def many(self, workspace: str, draft_ids: Sequence[str]) -> dict[str, Draft]:
+        """The workspace's drafts among these ids, in one query (another workspace's ids are
+        simply absent)."""
+        if not draft_ids:
+            return {}
+        rows = self.s.scalars(
+            select(DraftRow).where(DraftRow.workspace == workspace, DraftRow.id.in_(draft_ids))
+        )
+        return {r.id: _draft_from_row(r) for r in rows}
+
     def get(self, workspace: str, draft_id: str) -> Draft:
         row = self.s.get(DraftRow, draft_id)
         if row is None or row.workspace != workspace:

@@ -57,12 +57,28 @@ def test_plan_slots_generate_and_export(client: TestClient) -> None:
         assert time.monotonic() < deadline, job
         time.sleep(0.2)
     assert job["done"] == 9
-    ics = client.get(f"{WS}/plans/{plan['id']}/export", params={"format": "ics"})
+    export = f"{WS}/plans/{plan['id']}/export"
+    # Nobody has reviewed anything yet: nothing is exported, and the file says why.
+    ics = client.get(export, params={"format": "ics"})
     assert ics.headers["content-type"].startswith("text/calendar")
-    assert len(list(Calendar.from_ical(ics.content).walk("VEVENT"))) == 9
-    buffer = client.get(f"{WS}/plans/{plan['id']}/export", params={"format": "buffer"}).text
-    rows = list(csv.DictReader(io.StringIO(buffer)))
-    assert len(rows) == 9 and "sider" in rows[0]["Text"]
+    assert list(Calendar.from_ical(ics.content).walk("VEVENT")) == []
+    assert json.loads(ics.headers["X-Gjenbruk-Left-Out"]) == {"not_reviewed": 9}
+    # Unreviewed ones only when asked for.
+    proposed = client.get(export, params={"format": "ics", "include": ["approved", "proposed"]})
+    assert len(list(Calendar.from_ical(proposed.content).walk("VEVENT"))) == 9
+
+    items = client.get(f"{WS}/jobs/{first['job_id']}", params={"items": "true"}).json()["items"]
+    ids = [i["result"]["draft_id"] for i in items]
+    edited = "Nytappet sider fra oss, redigert av et menneske. Velkommen innom!"
+    verdicts = [("approved", edited)] + [("approved", None)] * 4 + [("rejected", None)] * 2
+    for draft_id, (status, text) in zip(ids, verdicts, strict=False):
+        body = {"status": status} | ({"edited_text": text} if text else {})
+        assert client.patch(f"{WS}/drafts/{draft_id}", json=body).status_code == 200
+    buffer = client.get(export, params={"format": "buffer"})
+    rows = list(csv.DictReader(io.StringIO(buffer.text)))
+    assert len(rows) == 5, "the approved ones, no rejected, no unreviewed"
+    assert edited in [r["Text"] for r in rows], "the person's edit, not the generated text"
+    assert json.loads(buffer.headers["X-Gjenbruk-Left-Out"]) == {"not_reviewed": 2, "rejected": 2}
 
 
 def test_bad_plans_and_unknown_ids_get_a_clear_4xx(client: TestClient) -> None:
@@ -126,6 +142,8 @@ def test_the_ui_download_exports_the_slots_the_job_stored(
     while not services.jobs.get(job_id).status.finished:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+    for d in backend.drafts(job_id):
+        backend.review("demo", str(d["draft_id"]), "approved", str(d["text"]))
     moved = {**PLAN, "channels": [{"channel": "facebook", "posts_per_week": 2, "time": "06:15"}]}
     data = backend.download("demo", json.dumps(moved), job_id, "buffer", "dd/mm")
     rows = list(csv.DictReader(io.StringIO(data.decode())))

@@ -44,4 +44,5 @@ def test_a_team_plans_a_month_and_downloads_it(
     with page.expect_download(timeout=30_000) as info:
         page.locator("#plans-download").click()
     events = list(Calendar.from_ical(Path(info.value.path()).read_bytes()).walk("VEVENT"))
-    assert len(events) == slots
+    # The export carries what a person approved: the one draft, not the whole month.
+    assert len(events) == 1 < slots
