@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from service.domain.job import ItemStatus, Job
+from service.domain.job import ItemStatus, Job, JobStatus
 from service.errors import Invalid, NotFound
 from service.generation.variants import VariantPipeline
 from service.jobs.queue import JobQueue, ProgressFn
@@ -369,6 +369,15 @@ class MonthPlanner:
             )
         plan = ContentPlan.model_validate(stored.plan)
         slots = [Slot.model_validate(x) for x in stored.slots]
+        if stored.job_id is not None:
+            # Generating again is not a side effect of asking twice (another key, a reload):
+            # the plan's job for these same slots is the answer, finished or running, so its
+            # drafts and what people decided about them stay what the export reads.
+            existing = self._jobs.get(stored.job_id)
+            if existing.status not in (JobStatus.failed, JobStatus.cancelled) and [
+                s.key for s in stored_slots(existing)
+            ] == [s.key for s in slots]:
+                return existing
         job = self.generate(workspace, plan, slots, key)
         with self._db.session() as s:
             PlanRepo(s).update(plan_id, job_id=job.id)

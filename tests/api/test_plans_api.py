@@ -52,6 +52,11 @@ def test_plan_slots_generate_and_export(client: TestClient) -> None:
     first = client.post(f"{WS}/plans/{plan['id']}/generate").json()
     second = client.post(f"{WS}/plans/{plan['id']}/generate").json()
     assert first["job_id"] == second["job_id"] and first["total"] == 9
+    # Another Idempotency-Key is no regeneration: the plan's job is the answer.
+    other = client.post(
+        f"{WS}/plans/{plan['id']}/generate", headers={"Idempotency-Key": "another-tab"}
+    ).json()
+    assert other["job_id"] == first["job_id"]
     deadline = time.monotonic() + 120
     while (job := client.get(f"{WS}/jobs/{first['job_id']}").json()["job"])["status"] != "done":
         assert time.monotonic() < deadline, job

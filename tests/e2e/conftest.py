@@ -23,6 +23,13 @@ LIVE: dict[str, str] = {}
 
 
 @pytest.fixture
+def services(services_e5: Services) -> Services:
+    """A person searches the library by meaning in these tests: the real embedding model, not
+    the unit tests' bag of words (whose ties rank arbitrarily)."""
+    return services_e5
+
+
+@pytest.fixture
 def live_url(services: Services) -> Iterator[str]:
     from service.auth.bootstrap import create_owner
 
