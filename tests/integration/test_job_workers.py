@@ -173,8 +173,13 @@ def test_two_serve_processes_on_one_database_run_no_job_twice_and_cancel_reaches
     assert cancelled.status is JobStatus.cancelled
     started_at_cancel = len(_calls(log, "start"))
     time.sleep(1.5)  # several item lengths: a worker that missed the cancel would go on
-    started_after = _calls(log, "start")
-    assert len(started_after) == started_at_cancel, "an item started after the cancel"
+    settled = len(_calls(log, "start"))
+    # Items that passed their cancel check just before the cancel was stored may still log
+    # their start a moment later (at most one per worker thread: 2 workers x 2); after that,
+    # nothing more starts anywhere.
+    assert settled - started_at_cancel <= 2 * 2, "items kept starting after the cancel"
+    time.sleep(1.5)
+    assert len(_calls(log, "start")) == settled, "an item started after the cancel"
     done = queue.get(job.id)
     queue.close()
     assert done.status is JobStatus.cancelled and 0 < done.done < len(ITEMS)
