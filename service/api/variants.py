@@ -68,6 +68,11 @@ def stream_variants(
 class Review(BaseModel):
     status: DraftStatus
     edited_text: str | None = Field(default=None, max_length=10_000)
+    override: bool = Field(
+        default=False,
+        description="approve a draft that failed its checks all the same; without it that is "
+        "a 409. Recorded on the draft as `checks_overridden`.",
+    )
 
 
 @router.get("/drafts", name="list_drafts")
@@ -84,6 +89,9 @@ def list_drafts(
 def review_draft(
     workspace: WorkspaceDep, draft_id: str, review: Review, services: ServicesDep
 ) -> Draft:
-    """Approve or reject a draft, optionally with the person's edit (kept beside the original)."""
+    """Approve or reject a draft, optionally with the person's edit (kept beside the original).
+    A draft that failed its checks is approved only with `override: true` (else 409)."""
     with services.db.session() as s:
-        return DraftRepo(s).review(workspace, draft_id, review.status, review.edited_text)
+        return DraftRepo(s).review(
+            workspace, draft_id, review.status, review.edited_text, override=review.override
+        )

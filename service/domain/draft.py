@@ -44,6 +44,10 @@ class Draft(BaseModel):
     passed: bool
     status: DraftStatus = DraftStatus.proposed
     edited_text: str | None = None
+    checks_overridden: bool = Field(
+        default=False,
+        description="approved by a person who confirmed it although its checks failed",
+    )
     source_post_id: str | None = None
     source_text: str = ""
     examples_used: list[str] = Field(default_factory=list)

@@ -26,7 +26,7 @@ from service.domain import (
 )
 from service.domain.job import ItemStatus, Job, JobItem, JobStatus
 from service.domain.profile_audit import AuditReport, ProfileSet
-from service.errors import NotFound
+from service.errors import Conflict, NotFound
 from service.planning.models import ContentPlan, Slot
 from service.storage.tables import (
     AssetRow,
@@ -607,13 +607,30 @@ class DraftRepo:
         return _draft_from_row(row)
 
     def review(
-        self, workspace: str, draft_id: str, status: DraftStatus, edited_text: str | None
+        self,
+        workspace: str,
+        draft_id: str,
+        status: DraftStatus,
+        edited_text: str | None,
+        *,
+        override: bool = False,
     ) -> Draft:
-        """A person's verdict; an edit is kept beside the generated text, never over it."""
-        self.get(workspace, draft_id)
+        """A person's verdict; an edit is kept beside the generated text, never over it.
+        Approving a draft that failed its checks needs `override` (the person confirmed it),
+        and the draft keeps that it was approved so."""
+        draft = self.get(workspace, draft_id)
+        if status is DraftStatus.approved and not draft.passed and not override:
+            failed = [c.name for c in draft.checks if c.hard and not c.passed]
+            raise Conflict(
+                "this draft failed its checks"
+                + (f" ({', '.join(failed)})" if failed else "")
+                + ": approve it anyway only with override: true",
+                details={"draft_id": draft_id, "failed_checks": failed},
+            )
         row = self.s.get(DraftRow, draft_id)
         assert row is not None
         row.status = status.value
+        row.checks_overridden = status is DraftStatus.approved and not draft.passed
         if edited_text is not None and edited_text.strip() != row.text.strip():
             row.edited_text = edited_text
         row.updated_at = dt.datetime.now(dt.UTC)

@@ -210,6 +210,7 @@ class DraftRow(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), index=True)
     edited_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checks_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
     source_post_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     source_text: Mapped[str] = mapped_column(Text, default="")
     examples_used: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -97,3 +97,29 @@ def test_a_draft_is_approved_with_the_editors_edit_kept_beside_it(client: TestCl
         client.patch("/v1/workspaces/demo/drafts/nope", json={"status": "rejected"}).status_code
         == 404
     )
+
+
+def test_approving_a_failed_draft_needs_an_explicit_override_which_is_recorded(
+    client: TestClient, fake_llm: FakeLLM
+) -> None:
+    # English in a bokmål workspace: stored, but failing the language check.
+    fake_llm.default = json.dumps(
+        {"text": "Our new winter cider with cinnamon and clove is here. Come visit us soon."}
+    )
+    r = client.post(
+        "/v1/workspaces/demo/variants", json={"text": GOOD, "surfaces": ["facebook_post"]}
+    )
+    [v] = r.json()["variants"]
+    assert not v["passed"] and v["draft_id"]
+    url = f"/v1/workspaces/demo/drafts/{v['draft_id']}"
+    refused = client.patch(url, json={"status": "approved"})
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert "override" in error["message"] and "language" in error["details"]["failed_checks"]
+    assert client.get("/v1/workspaces/demo/drafts", params={"status": "approved"}).json() == []
+    assert client.patch(url, json={"status": "rejected"}).status_code == 200, "no rule for that"
+    ok = client.patch(url, json={"status": "approved", "override": True})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["status"] == "approved" and ok.json()["checks_overridden"] is True
+    listed = client.get("/v1/workspaces/demo/drafts", params={"status": "approved"}).json()
+    assert [d["checks_overridden"] for d in listed] == [True]
