@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from service.api.deps import PlannerDep, WorkspaceDep, workspace_router
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan
-from service.planning.planner import CategoryDrafts, Include, PlanView, Schedule
+from service.planning.planner import CategoryDrafts, Include, PlanView, Regenerate, Schedule
 
 router = workspace_router("plans")
 
@@ -26,6 +26,8 @@ class GenerateOut(BaseModel):
     job_id: str
     status: str
     total: int
+    # Slots still to be written: all of them for a new job, those sent back by a regeneration.
+    pending: int = 0
 
 
 @router.post("/plans", status_code=201, name="create_plan")
@@ -50,11 +52,25 @@ def generate(
     plan_id: str,
     planner: PlannerDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    regenerate: Annotated[
+        Regenerate,
+        Query(
+            description="none (default): a plan that has its job gets that job back; all: "
+            "write every slot not approved again; failed: only the failed, empty or rejected "
+            "ones. Approved drafts and their edits are always kept. 409 while the job runs."
+        ),
+    ] = "none",
 ) -> GenerateOut:
     """Start (or find) the job that writes a draft per approved slot; it runs in the
-    background, survives restarts, and the same plan asked twice is one job."""
-    job = planner.generate_plan(workspace, plan_id, idempotency_key)
-    return GenerateOut(job_id=job.id, status=job.status.value, total=job.total)
+    background, survives restarts, and the same plan asked twice is one job. Writing drafts
+    again is asked for with `regenerate`, never a side effect of asking twice."""
+    job = planner.generate_plan(workspace, plan_id, idempotency_key, regenerate)
+    return GenerateOut(
+        job_id=job.id,
+        status=job.status.value,
+        total=job.total,
+        pending=job.total - job.done - job.failed,
+    )
 
 
 @router.get("/plans/{plan_id}/export", name="export_plan")

@@ -34,6 +34,14 @@ def plan_(
     file: Annotated[Path, typer.Argument(help="A month plan, like shared/data/*/plan.json.")],
     slots_only: Annotated[bool, typer.Option("--slots-only", help="Only the schedule.")] = False,
     generate: Annotated[bool, typer.Option("--generate", help="Write a draft per slot.")] = False,
+    regenerate: Annotated[
+        str | None,
+        typer.Option(
+            "--regenerate",
+            help="all or failed: write this month's drafts again (every slot not approved, or "
+            "only failed, empty and rejected ones); approved drafts and edits are kept",
+        ),
+    ] = None,
     export_format: Annotated[
         str | None, typer.Option("--export", help="ics, buffer, hootsuite, publer or md")
     ] = None,
@@ -66,6 +74,10 @@ def plan_(
                 raise Invalid("--export needs --out PATH")
             if not generate:
                 raise Invalid("--export writes drafts: add --generate")
+        if regenerate not in (None, "all", "failed"):
+            raise Invalid("--regenerate must be all or failed")
+        if regenerate is not None and not generate:
+            raise Invalid("--regenerate writes drafts: add --generate")
         if date_format not in ("dd/mm", "mm/dd"):
             raise Invalid("--date-format must be dd/mm or mm/dd")
         chosen: list[Include] = []
@@ -81,7 +93,14 @@ def plan_(
         result = MonthRun(**schedule.model_dump())
         if not generate:
             return result
+        # The same plan file is the same job: without --regenerate a month already written is
+        # only read back; with it, that job writes the chosen slots again (a month not written
+        # yet, or one interrupted, is simply written or resumed).
         job = planner.generate(ws, plan, schedule.slots, background=False)
+        if regenerate is not None and job.status.finished:
+            job = planner.regenerate(
+                job, "all" if regenerate == "all" else "failed", background=False
+            )
         job = follow_job(svc, job.id)
         result.job_id = job.id
         result.drafts = planner.drafts(job)

@@ -29,6 +29,7 @@ class JobRunner:
         self._handlers = dict(handlers)
         self._concurrency = max(1, concurrency)
         self._threads: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
 
     def submit(
         self,
@@ -119,21 +120,31 @@ class JobRunner:
 
     def start(self, job_id: str) -> threading.Thread:
         """Run a job in a background thread (the API's way); one thread per job."""
-        thread = self._threads.get(job_id)
-        if thread is not None and thread.is_alive():
+        with self._lock:
+            thread = self._threads.get(job_id)
+            if thread is not None:
+                return thread
+
+            def work() -> None:
+                try:
+                    while True:
+                        self.run(job_id)
+                        # A job sent back to the queue (a regeneration) while this thread was
+                        # finishing is run again here: start() saw this thread and left it.
+                        with self._lock:
+                            if self.get(job_id).status is not JobStatus.queued:
+                                self._threads.pop(job_id, None)
+                                return
+                except Exception as exc:
+                    with self._lock:
+                        self._threads.pop(job_id, None)
+                    with self._db.session() as s:
+                        JobRepo(s).update(job_id, status=JobStatus.failed.value, error=str(exc))
+
+            thread = threading.Thread(target=work, name=f"job-{job_id[:8]}", daemon=True)
+            self._threads[job_id] = thread
+            thread.start()
             return thread
-
-        def work() -> None:
-            try:
-                self.run(job_id)
-            except Exception as exc:
-                with self._db.session() as s:
-                    JobRepo(s).update(job_id, status=JobStatus.failed.value, error=str(exc))
-
-        thread = threading.Thread(target=work, name=f"job-{job_id[:8]}", daemon=True)
-        self._threads[job_id] = thread
-        thread.start()
-        return thread
 
     def resume_unfinished(self) -> list[str]:
         """After a restart: continue every job that was queued or running."""

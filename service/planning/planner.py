@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from service.domain import DraftStatus
 from service.domain.job import ItemStatus, Job, JobStatus
-from service.errors import Invalid, NotFound
+from service.errors import Conflict, Invalid, NotFound
 from service.generation.variants import VariantPipeline
 from service.jobs.queue import JobQueue, ProgressFn
 from service.planning.calendar import occasions
@@ -66,6 +67,10 @@ class ExportFile(BaseModel):
 
 
 Include = Literal["approved", "proposed"]
+# What a generate call on a plan that has its drafts already does: nothing new ("none": the
+# plan's job is the answer), every slot a person has not approved again ("all"), or only the
+# slots whose draft failed its checks, is empty, errored or was rejected ("failed").
+Regenerate = Literal["none", "all", "failed"]
 
 
 class DraftCheck(BaseModel):
@@ -243,6 +248,49 @@ class MonthPlanner:
             self._jobs.start(job.id)
         return job
 
+    def regenerate(
+        self, job: Job, mode: Literal["all", "failed"], *, background: bool = True
+    ) -> Job:
+        """Write some of a finished month again, in the same job, so the plan, the calendar and
+        the export keep reading one job and every slot keeps one current draft. Approved drafts
+        (and a person's edits of them) are never written over; with "failed" the unreviewed
+        drafts that passed stay too. A draft replaced while still unreviewed is set aside
+        (rejected), so it does not wait for review beside its replacement. Asked while the job
+        is still running, this is a conflict: the slots it is writing are not decided yet."""
+        if not job.status.finished:
+            raise Conflict(
+                f"job {job.id} is still writing this month: wait for it, or cancel it, then "
+                "ask for the regeneration again",
+                details={"job_id": job.id, "status": job.status.value},
+            )
+        redo = [
+            d
+            for d in self.drafts(job)
+            if d.status != "approved"
+            and (
+                mode == "all"
+                or d.status == "rejected"
+                or d.error is not None
+                or not d.passed
+                or not d.current_text.strip()
+            )
+        ]
+        if not redo:
+            return job
+        with self._db.session() as s:
+            if not JobRepo(s).reopen(job.id, [d.slot.key for d in redo]):
+                raise Conflict(
+                    f"job {job.id} was started again meanwhile", details={"job_id": job.id}
+                )
+            drafts = DraftRepo(s)
+            for d in redo:
+                if d.draft_id and d.status == "proposed":
+                    drafts.review(job.workspace, d.draft_id, DraftStatus.rejected, None)
+        job = self._jobs.get(job.id)
+        if background:
+            self._jobs.start(job.id)
+        return job
+
     def run(self, job: Job, on_progress: ProgressFn | None = None) -> Job:
         return self._jobs.run(job.id, on_progress=on_progress)
 
@@ -361,7 +409,16 @@ class MonthPlanner:
             PlanRepo(s).update(plan_id, slots=[x.model_dump(mode="json") for x in schedule.slots])
         return schedule.model_copy(update={"plan_id": plan_id})
 
-    def generate_plan(self, workspace: str, plan_id: str, key: str | None = None) -> Job:
+    def generate_plan(
+        self,
+        workspace: str,
+        plan_id: str,
+        key: str | None = None,
+        regenerate: Regenerate = "none",
+    ) -> Job:
+        """The plan's job: started the first time; afterwards the same job, unless the caller
+        asks for a regeneration (`regenerate`), which rewrites slots of that same job and keeps
+        what people approved."""
         stored = self._stored(workspace, plan_id)
         if stored.slots is None:
             raise Invalid(
@@ -372,11 +429,13 @@ class MonthPlanner:
         if stored.job_id is not None:
             # Generating again is not a side effect of asking twice (another key, a reload):
             # the plan's job for these same slots is the answer, finished or running, so its
-            # drafts and what people decided about them stay what the export reads.
+            # drafts and what people decided about them stay what the export reads. Only an
+            # explicit regeneration writes any of them again.
             existing = self._jobs.get(stored.job_id)
-            if existing.status not in (JobStatus.failed, JobStatus.cancelled) and [
-                s.key for s in stored_slots(existing)
-            ] == [s.key for s in slots]:
+            same = [s.key for s in stored_slots(existing)] == [s.key for s in slots]
+            if same and regenerate != "none":
+                return self.regenerate(existing, regenerate)
+            if same and existing.status not in (JobStatus.failed, JobStatus.cancelled):
                 return existing
         job = self.generate(workspace, plan, slots, key)
         with self._db.session() as s:

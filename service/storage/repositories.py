@@ -545,6 +545,24 @@ class JobRepo:
         )
         return bool(changed.rowcount)  # type: ignore[attr-defined]
 
+    def reopen(self, job_id: str, keys: Sequence[str]) -> bool:
+        """Send these finished items back to be run again, and the job back to the queue, in
+        one transaction; False (and nothing changed) when the job is still queued or running,
+        so two regenerations, or one during a run, never write the same slot twice."""
+        from sqlalchemy import update
+
+        finished = [JobStatus.done, JobStatus.cancelled, JobStatus.failed]
+        if not self.set_status(job_id, JobStatus.queued, when=finished):
+            return False
+        self.s.execute(
+            update(JobItemRow)
+            .where(JobItemRow.job_id == job_id, JobItemRow.key.in_(list(keys)))
+            .values(status=ItemStatus.pending.value, result=None, error=None)
+            .execution_options(synchronize_session=False)
+        )
+        self.update(job_id, cancel_requested=False, error=None, current=None)
+        return True
+
     def pending_count(self, job_id: str) -> int:
         return int(
             self.s.scalar(

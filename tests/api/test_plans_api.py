@@ -154,3 +154,47 @@ def test_the_ui_download_exports_the_slots_the_job_stored(
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert len(rows) == 9 and all("sider" in r["Text"] for r in rows)
     assert client.get(f"/v1/workspaces/demo/jobs/{job_id}").json()["job"]["status"] == "done"
+
+
+def _done(client: TestClient, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while (job := client.get(f"{WS}/jobs/{job_id}").json()["job"])["status"] != "done":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    return dict(job)
+
+
+def test_a_regeneration_is_asked_for_and_keeps_what_people_approved(client: TestClient) -> None:
+    plan = client.post(f"{WS}/plans", json={"plan": PLAN}).json()
+    client.post(f"{WS}/plans/{plan['id']}/slots")
+    generate = f"{WS}/plans/{plan['id']}/generate"
+    job_id = client.post(generate).json()["job_id"]
+    _done(client, job_id)
+    items = client.get(f"{WS}/jobs/{job_id}", params={"items": "true"}).json()["items"]
+    ids = {i["key"]: i["result"]["draft_id"] for i in items}
+    keys = list(ids)
+    edited = "Sider fra egen hage, redigert av et menneske. Velkommen innom!"
+    client.patch(f"{WS}/drafts/{ids[keys[0]]}", json={"status": "approved", "edited_text": edited})
+    for key in keys[1:3]:
+        client.patch(f"{WS}/drafts/{ids[key]}", json={"status": "rejected"})
+
+    assert client.post(generate, params={"regenerate": "sometimes"}).status_code == 422
+    r = client.post(generate, params={"regenerate": "failed"})
+    assert r.status_code == 202, r.text
+    assert r.json()["job_id"] == job_id and r.json()["pending"] == 2, "the two rejected ones"
+    assert client.get(f"{WS}/plans/{plan['id']}").json()["job_id"] == job_id
+    _done(client, job_id)
+    items = client.get(f"{WS}/jobs/{job_id}", params={"items": "true"}).json()["items"]
+    now = {i["key"]: i["result"]["draft_id"] for i in items}
+    assert now[keys[0]] == ids[keys[0]], "the approved draft, with its edit, stays"
+    assert all(now[k] != ids[k] for k in keys[1:3]), "the rejected slots have new drafts"
+    assert all(now[k] == ids[k] for k in keys[3:]), "the unreviewed passing ones stay"
+    export = client.get(
+        f"{WS}/plans/{plan['id']}/export",
+        params={"format": "buffer", "include": ["approved", "proposed"]},
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 9 and edited in [r["Text"] for r in rows]
+    # Asked again without a regeneration: the same job, nothing sent back.
+    again = client.post(generate).json()
+    assert again["job_id"] == job_id and again["pending"] == 0 and again["status"] == "done"
