@@ -1,10 +1,11 @@
 """The tab "Profiltekster": paste or upload profile texts, see every channel's fields against
 their limits with the findings highlighted, get rewrite options side by side with a diff, accept
-one to store it."""
+one to store it (it becomes the text the next audit reads)."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from ui.texts import language_of, t, text
 class ProfilesBackend:
     audit: Callable[[str | None, str], dict[str, Any]]  # workspace (stores it), raw file text
     propose: Callable[[str, str, int], dict[str, Any]]  # raw, "channel.field", model options
-    accept: Callable[[str, str, str, str], dict[str, Any]]  # ws, raw, field, text
+    # ws, raw, field, text -> {"draft", "profiles" (the texts now), "audit" (of them)}
+    accept: Callable[[str, str, str, str], dict[str, Any]]
     history: Callable[[str], list[dict[str, Any]]]
 
 
@@ -182,13 +184,29 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
 
     def keep(
         ws: str | None, body: str, chosen_field: str | None, value: str, request: gr.Request
-    ) -> str:
+    ) -> tuple[Any, ...]:
         ui = language_of(request)
         if not ws or not chosen_field or not value.strip():
             raise gr.Error(text("pick_option", ui))
-        draft = backend.accept(ws, body, chosen_field, value)
+        kept = backend.accept(ws, body, chosen_field, value)
+        draft = kept["draft"]
         failed = [c["name"] for c in draft["checks"] if c.get("hard", True) and not c["passed"]]
         note = "" if not failed else " ⚠️ " + ", ".join(failed)
-        return f"✅ {text('accepted_done', ui)} ({draft['surface']}){note}"
+        message = f"✅ {text('accepted_done', ui)} ({draft['surface']}){note}"
+        report = kept.get("audit")
+        if not report or not kept.get("profiles"):
+            return message, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        import pandas as pd
 
-    accept.click(keep, [workspace, raw, field, chosen], accepted)
+        # The accepted text is now the one in the box: the next audit reads it, and the
+        # history already has the audit of it.
+        past = pd.DataFrame(backend.history(ws))
+        return (
+            message,
+            json.dumps(kept["profiles"], ensure_ascii=False, indent=2),
+            f"**{report['overall']}/100** — {report['summary']}",
+            render_table(report),
+            past if not past.empty else None,
+        )
+
+    accept.click(keep, [workspace, raw, field, chosen], [accepted, raw, summary, table, history])

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from service.api.deps import ProfilesDep, WorkspaceDep, workspace_router
 from service.domain import Draft
 from service.domain.profile_audit import ProfileSet
+from service.errors import Invalid
 from service.profiles.auditor import AuditResponse, RewriteResponse
 from service.profiles.rewrite import RewriteRequest
 from service.storage.repositories import ProfileAuditSummary
@@ -15,7 +16,11 @@ router = workspace_router("profiles")
 
 
 class AuditRequest(BaseModel):
-    profiles: ProfileSet
+    profiles: ProfileSet | None = Field(
+        default=None,
+        description="the texts to audit; left out, the workspace's current texts (the last "
+        "audited, with every accepted rewrite in them)",
+    )
 
 
 class AcceptRewrite(BaseModel):
@@ -31,7 +36,10 @@ def audit_profiles(
 ) -> AuditResponse:
     """Findings (code, field, evidence, suggested fix), scores per field and channel, and a
     summary; stored for the workspace's progress history."""
-    return profiles.audit(req.profiles, workspace)
+    current = req.profiles or profiles.current(workspace)
+    if current is None:
+        raise Invalid("no profile texts stored for this workspace yet: send `profiles`")
+    return profiles.audit(current, workspace)
 
 
 @router.get("/profile-audits", name="list_profile_audits")
@@ -51,5 +59,7 @@ def rewrite_profiles(
 @router.post("/profile-rewrites", status_code=201, name="accept_profile_rewrite")
 def accept_rewrite(workspace: WorkspaceDep, body: AcceptRewrite, profiles: ProfilesDep) -> Draft:
     """Keep an accepted (maybe edited) profile text as an approved draft of kind `profile`,
-    with the audit's checks run on it again: a person may accept a text the checks fault."""
+    with the audit's checks run on it again: a person may accept a text the checks fault. The
+    text becomes the workspace's current one: the set with it is audited and stored, so the
+    history shows it and an audit without `profiles` reads it."""
     return profiles.accept(workspace, body.profiles, body.channel, body.field, body.text)

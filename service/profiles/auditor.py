@@ -62,7 +62,25 @@ class ProfileAuditor:
         self._require(workspace)
         draft = accepted_draft(workspace, profiles, channel, field, text)
         with self._db.session() as s:
-            return DraftRepo(s).add(draft)
+            kept = DraftRepo(s).add(draft)
+        self.keep_accepted(workspace, profiles, channel, field, text)
+        return kept
+
+    def keep_accepted(
+        self, workspace: str, profiles: ProfileSet, channel: str, field: str, text: str
+    ) -> AuditResponse:
+        """An accepted text becomes the workspace's current profile text: the set with that
+        field replaced is audited and stored, so the history shows the change at once and an
+        audit asked for without texts (`current`) reads it."""
+        channels = {c: dict(fields) for c, fields in profiles.channels.items()}
+        channels.setdefault(channel, {})[field] = text
+        return self.audit(profiles.model_copy(update={"channels": channels}), workspace)
+
+    def current(self, workspace: str) -> ProfileSet | None:
+        """The workspace's profile texts as last audited or accepted; None before any."""
+        with self._db.session() as s:
+            WorkspaceRepo(s).get(workspace)
+            return ProfileAuditRepo(s).latest_profiles(workspace)
 
     def history(self, workspace: str) -> list[ProfileAuditSummary]:
         with self._db.session() as s:

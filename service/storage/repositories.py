@@ -692,6 +692,16 @@ class ProfileAuditRepo:
         self.s.flush()
         return row.id
 
+    def latest_profiles(self, workspace: str) -> ProfileSet | None:
+        """The texts of the workspace's newest audit (an accepted rewrite is stored as one)."""
+        row = self.s.scalar(
+            select(ProfileAuditRow)
+            .where(ProfileAuditRow.workspace == workspace)
+            .order_by(ProfileAuditRow.created_at.desc())
+            .limit(1)
+        )
+        return None if row is None else ProfileSet.model_validate(row.profiles)
+
     def history(self, workspace: str) -> list[ProfileAuditSummary]:
         """Oldest first: a team reads its progress left to right."""
         rows = self.s.scalars(

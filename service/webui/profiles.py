@@ -37,8 +37,17 @@ def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
         }
 
     def accept(workspace: str, raw: str, field: str, text: str) -> dict[str, Any]:
+        """The kept draft, and the workspace's texts as they are now (with the accepted one in
+        them) with their audit, so the tab shows what the next audit reads."""
         channel, _, name = field.partition(".")
-        return auditor.accept(workspace, _parse(raw), channel, name, text).model_dump(mode="json")
+        draft = auditor.accept(workspace, _parse(raw), channel, name, text)
+        current = auditor.current(workspace)
+        report = auditor.audit(current) if current is not None else None
+        return {
+            "draft": draft.model_dump(mode="json"),
+            "profiles": current.model_dump(mode="json") if current is not None else None,
+            "audit": report.model_dump(mode="json", exclude={"audit_id"}) if report else None,
+        }
 
     def history(workspace: str) -> list[dict[str, Any]]:
         return [h.model_dump(mode="json") for h in auditor.history(workspace)]

@@ -113,3 +113,57 @@ def test_an_unknown_workspace_is_a_404(client: TestClient) -> None:
     r = client.post("/v1/workspaces/nope/profile-audits", json={"profiles": PROFILES})
     assert r.status_code == 404 and "nope" in r.text
     assert client.get("/v1/workspaces/nope/profile-audits").status_code == 404
+
+
+def test_an_accepted_text_is_what_the_next_audit_reads(client: TestClient) -> None:
+    ws = "/v1/workspaces/demo"
+    first = client.post(f"{ws}/profile-audits", json={"profiles": PROFILES}).json()
+    assert any(
+        f["channel"] == "facebook" and f["code"] == "inconsistent_fact" for f in first["findings"]
+    )
+    fixed = "Fiskesuppe av lokal fisk. Ring 51 49 22 10."
+    r = client.post(
+        f"{ws}/profile-rewrites",
+        json={"profiles": PROFILES, "channel": "facebook", "field": "description", "text": fixed},
+    )
+    assert r.status_code == 201, r.text
+    # The history has the audit of the texts with the accepted one in them, at once.
+    history = client.get(f"{ws}/profile-audits").json()
+    assert len(history) == 2 and history[1]["overall"] > history[0]["overall"]
+    # An audit without texts reads the current ones: the accepted text, not the old one.
+    again = client.post(f"{ws}/profile-audits", json={})
+    assert again.status_code == 201, again.text
+    body = again.json()
+    assert body["overall"] == history[1]["overall"] > first["overall"]
+    assert not any(
+        f["channel"] == "facebook" and f["code"] == "inconsistent_fact" for f in body["findings"]
+    )
+    assert len(client.get(f"{ws}/profile-audits").json()) == 3
+
+
+def test_an_audit_without_texts_before_any_is_a_422(client: TestClient) -> None:
+    r = client.post("/v1/workspaces/demo/profile-audits", json={})
+    assert r.status_code == 422 and "profiles" in r.json()["error"]["message"]
+
+
+def test_the_tabs_accept_gives_back_the_texts_the_next_audit_reads(
+    client: TestClient, services: Services
+) -> None:
+    from service.webui.profiles import profiles_backend
+
+    backend = profiles_backend(services.profiles)
+    raw = json.dumps(PROFILES, ensure_ascii=False)
+    before = backend.audit("demo", raw)
+    fixed = "Fiskesuppe av lokal fisk. Ring 51 49 22 10."
+    kept = backend.accept("demo", raw, "facebook.description", fixed)
+    assert kept["draft"]["status"] == "approved"
+    assert kept["profiles"]["channels"]["facebook"]["description"] == fixed
+    assert kept["audit"]["overall"] > before["overall"]
+    # What the tab puts in its box is what the next audit is run on.
+    again = backend.audit("demo", json.dumps(kept["profiles"], ensure_ascii=False))
+    assert again["overall"] == kept["audit"]["overall"]
+    assert [h["overall"] for h in backend.history("demo")] == [
+        before["overall"],
+        kept["audit"]["overall"],
+        again["overall"],
+    ]
