@@ -81,6 +81,17 @@ NB: dict[str, str] = {
     "pick_surfaces": "Kryss av minst én flate.",
     "pick_source": "Velg et innlegg eller lim inn tekst.",
     "pick_variant": "Velg en variant først.",
+    "state_approved": "✅ Godkjent",
+    "state_rejected": "🚫 Avvist",
+    "state_override": "godkjent selv om kontrollene feilet",
+    "edited_mark": "✎ redigert",
+    "original_text": "Generert tekst",
+    "approve_anyway": "Godkjenn likevel (varianten feilet kontrollene)",
+    "confirm_failed": (
+        "⚠️ Denne varianten feilet kontrollene ({checks}). Kryss av for «Godkjenn likevel» "
+        "og trykk Godkjenn igjen hvis du vil bruke den."
+    ),
+    "approved_override_done": "Godkjent selv om kontrollene feilet, og lagret med merknad.",
     "analysis_heading": "Hva som virker",
     "channel": "Kanal",
     "all_channels": "Alle kanaler",
@@ -183,6 +194,17 @@ EN: dict[str, str] = {
     "pick_surfaces": "Tick at least one surface.",
     "pick_source": "Pick a post or paste text.",
     "pick_variant": "Pick a variant first.",
+    "state_approved": "✅ Approved",
+    "state_rejected": "🚫 Rejected",
+    "state_override": "approved although its checks failed",
+    "edited_mark": "✎ edited",
+    "original_text": "Generated text",
+    "approve_anyway": "Approve anyway (the variant failed its checks)",
+    "confirm_failed": (
+        "⚠️ This variant failed its checks ({checks}). Tick “Approve anyway” and press "
+        "Approve again if you want to use it."
+    ),
+    "approved_override_done": "Approved although its checks failed, and saved with a note.",
     "analysis_heading": "What works",
     "channel": "Channel",
     "all_channels": "All channels",

@@ -1,5 +1,9 @@
 """The tab "Gjenbruk et innlegg": pick a post (best performers first) or paste text, tick
-surfaces, get checked variants with the posts they were based on, edit, approve or reject."""
+surfaces, get checked variants with the posts they were based on, edit, approve or reject.
+
+What a person decided stays in view: after every verdict the cards, the text box and the JSON
+download are made again from the stored drafts (status, edited text, an approval that overrode
+failed checks), and the last variants come back after a reload (kept in the browser)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ class VariantsBackend:
     top_posts: Callable[[str, str], list[tuple[str, str]]]  # (workspace, query) -> (label, id)
     surfaces: Callable[[], list[tuple[str, str]]]  # (label, id), grouped owned/earned/paid
     generate: Callable[[dict[str, Any], ProgressFn], dict[str, Any]]
-    review: Callable[[str, str, str, str], dict[str, Any]]  # ws, draft id, status, text
+    # ws, draft id, status, text, override (approve although the checks failed)
+    review: Callable[[str, str, str, str, bool], dict[str, Any]]
+    # ws, a generation's answer -> the same with each variant's stored review
+    reviewed: Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 def _check_marks(checks: list[dict[str, Any]]) -> str:
@@ -37,10 +44,23 @@ def _check_marks(checks: list[dict[str, Any]]) -> str:
     return f"<ul style='list-style:none;padding-left:0;margin:4px 0'>{''.join(marks)}</ul>"
 
 
+def _current_text(v: dict[str, Any]) -> str:
+    edited = v.get("edited_text")
+    return str(edited) if edited is not None else str(v.get("text", ""))
+
+
+def _verdict(v: dict[str, Any], lang: str) -> str:
+    status = v.get("status", "proposed")
+    if status not in ("approved", "rejected"):
+        return ""
+    note = f" <small>({text('state_override', lang)})</small>" if v.get("checks_overridden") else ""
+    return f" · <span class='gj-verdict'>{text(f'state_{status}', lang)}{note}</span>"
+
+
 def render_variants(result: dict[str, Any], lang: str) -> str:
     examples = {e["post_id"]: e for e in result.get("examples", [])}
     blocks = [f"<p class='gj-warning'>⚠️ {html.escape(w)}</p>" for w in result.get("warnings", [])]
-    for v in result["variants"]:
+    for v in result.get("variants", []):
         length = next((c for c in v["checks"] if c["name"] == "length"), None)
         count = f" · {html.escape(length['detail'])}" if length else ""
         status = text("passed" if v["passed"] else "failed", lang)
@@ -57,14 +77,28 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
             for i in v["examples_used"]
             if i in examples
         )
-        body = html.escape(v["text"]).replace("\n", "<br>") or f"<i>{text('no_text', lang)}</i>"
+        shown = _current_text(v)
+        body = html.escape(shown).replace("\n", "<br>") or f"<i>{text('no_text', lang)}</i>"
+        edited = v.get("edited_text") is not None
+        original = (
+            f"<p class='gj-edited'><small>{text('edited_mark', lang)}</small></p>"
+            f"<details><summary>{text('original_text', lang)}</summary>"
+            f"<p>{html.escape(v['text']).replace(chr(10), '<br>')}</p></details>"
+            if edited
+            else ""
+        )
         blocks.append(
             f"<div class='gj-variant' data-surface='{html.escape(v['surface'])}' "
+            f"data-status='{html.escape(str(v.get('status', 'proposed')))}' "
+            f"data-edited='{str(edited).lower()}' "
+            f"data-overridden='{str(bool(v.get('checks_overridden'))).lower()}' "
             f"style='border:1px solid #ddd;border-left:4px solid {colour};padding:8px 12px;"
             f"margin:10px 0;border-radius:6px'>"
             f"<h4 style='margin:0'>{html.escape(v['surface'])} "
-            f"<span style='color:{colour}'>{status}</span><small>{count}</small></h4>"
-            f"<p style='margin:6px 0'>{body}</p>{_check_marks(v['checks'])}"
+            f"<span style='color:{colour}'>{status}</span>{_verdict(v, lang)}"
+            f"<small>{count}</small></h4>"
+            f"<p class='gj-text' style='margin:6px 0'>{body}</p>{original}"
+            f"{_check_marks(v['checks'])}"
             + (
                 f"<details><summary>{text('based_on', lang)}</summary><ol>{based}</ol></details>"
                 if based
@@ -75,16 +109,42 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
     return "".join(blocks)
 
 
+_STATE_MARK = {"approved": " · ✅", "rejected": " · 🚫"}
+
+
 def _draft_choices(result: dict[str, Any]) -> list[tuple[str, str]]:
     return [
-        (f"{v['surface']} {'✓' if v['passed'] else '✗'}", v["draft_id"])
-        for v in result["variants"]
+        (
+            f"{v['surface']} {'✓' if v['passed'] else '✗'}"
+            + _STATE_MARK.get(v.get("status", ""), "")
+            + (" ✎" if v.get("edited_text") is not None else ""),
+            v["draft_id"],
+        )
+        for v in result.get("variants", [])
         if v.get("draft_id")
     ]
 
 
+def _variant(result: dict[str, Any], draft_id: str | None) -> dict[str, Any] | None:
+    return next((v for v in result.get("variants", []) if v.get("draft_id") == draft_id), None)
+
+
+def _needs_confirmation(v: dict[str, Any] | None) -> bool:
+    """A failed variant not approved yet: approving it is asked for twice."""
+    return v is not None and not v.get("passed") and v.get("status") != "approved"
+
+
+def json_download(result: dict[str, Any]) -> str:
+    """The download: every variant as it stands now (status, edited text), not as generated."""
+    variants = [{**v, "final_text": _current_text(v)} for v in result.get("variants", [])]
+    return json.dumps({**result, "variants": variants}, ensure_ascii=False, indent=2)
+
+
 def build(backend: VariantsBackend, workspaces: list[str], default_workspace: str) -> None:
     state = gr.State({})
+    # The last variants, kept in this browser (encrypted) so a reload shows them again; what
+    # people decided is read from the stored drafts each time, never from this copy.
+    saved = gr.BrowserState({})
     with gr.Row():
         workspace = gr.Dropdown(
             choices=workspaces,
@@ -124,6 +184,9 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
     with gr.Accordion(t("review"), open=True):
         draft = gr.Dropdown(choices=[], label=t("variant"), elem_id="variants-draft")
         edit = gr.Textbox(lines=6, label=t("edit"), buttons=["copy"], elem_id="variants-edit")
+        confirm = gr.Checkbox(
+            value=False, label=t("approve_anyway"), visible=False, elem_id="variants-confirm"
+        )
         with gr.Row():
             approve = gr.Button(t("approve"), elem_id="variants-approve")
             reject = gr.Button(t("reject"), elem_id="variants-reject")
@@ -136,6 +199,19 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
 
     workspace.change(refresh_posts, [workspace, find], post)
     find.submit(refresh_posts, [workspace, find], post)
+
+    def _shown(result: dict[str, Any], selected: str | None, ui: str) -> tuple[Any, ...]:
+        """Cards, the variant picker (keeping the selection), its text and the confirmation."""
+        choices = _draft_choices(result)
+        ids = [c[1] for c in choices]
+        value = selected if selected in ids else (ids[0] if ids else None)
+        v = _variant(result, value)
+        return (
+            render_variants(result, ui),
+            gr.update(choices=choices, value=value),
+            _current_text(v) if v else "",
+            gr.update(value=False, visible=_needs_confirmation(v)),
+        )
 
     def generate(
         ws: str | None,
@@ -166,46 +242,75 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
         def tick(surface: str, done: int, total: int) -> None:
             progress((done, total), desc=surface)
 
-        result = backend.generate(req, tick)
-        choices = _draft_choices(result)
-        first = next((v for v in result["variants"] if v.get("draft_id")), None)
-        return (
-            result,
-            render_variants(result, ui),
-            gr.update(choices=choices, value=choices[0][1] if choices else None),
-            first["text"] if first else "",
-        )
+        result = {**backend.reviewed(ws, backend.generate(req, tick)), "workspace": ws}
+        return (result, result, *_shown(result, None, ui), "")
 
     go.click(
         generate,
         [workspace, post, pasted, surfaces, language, source_type],
-        [state, out, draft, edit],
+        [state, saved, out, draft, edit, confirm, reviewed],
     )
 
-    def show_draft(result: dict[str, Any], draft_id: str | None) -> str:
-        v = next((v for v in result.get("variants", []) if v.get("draft_id") == draft_id), None)
-        return v["text"] if v else ""
+    def show_draft(result: dict[str, Any], draft_id: str | None) -> tuple[str, Any]:
+        v = _variant(result, draft_id)
+        return (
+            _current_text(v) if v else "",
+            gr.update(value=False, visible=_needs_confirmation(v)),
+        )
 
-    draft.change(show_draft, [state, draft], edit)
+    draft.change(show_draft, [state, draft], [edit, confirm])
 
-    def decide(status: str) -> Callable[..., str]:
-        def run(ws: str | None, draft_id: str | None, edited: str, request: gr.Request) -> str:
+    def decide(status: str) -> Callable[..., tuple[Any, ...]]:
+        def run(
+            ws: str | None,
+            draft_id: str | None,
+            edited: str,
+            anyway: bool,
+            result: dict[str, Any],
+            request: gr.Request,
+        ) -> tuple[Any, ...]:
             ui = language_of(request)
-            if not ws or not draft_id:
+            ws = result.get("workspace") or ws
+            v = _variant(result, draft_id)
+            if not ws or not draft_id or v is None:
                 raise gr.Error(text("pick_variant", ui))
-            backend.review(ws, draft_id, status, edited)
-            return text(f"{status}_done", ui)
+            override = status == "approved" and not v.get("passed")
+            if override and not anyway:
+                # Nothing is stored: the person is asked to confirm first.
+                failed = [c["name"] for c in v["checks"] if c.get("hard", True) and not c["passed"]]
+                message = text("confirm_failed", ui).format(checks=", ".join(failed) or "–")
+                return (message, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+                        gr.update(value=False, visible=True))  # fmt: skip
+            backend.review(ws, draft_id, status, edited, override)
+            fresh = {**backend.reviewed(ws, result), "workspace": ws}
+            done = "approved_override_done" if override else f"{status}_done"
+            return (text(done, ui), fresh, fresh, *_shown(fresh, draft_id, ui))
 
         return run
 
-    approve.click(decide("approved"), [workspace, draft, edit], reviewed)
-    reject.click(decide("rejected"), [workspace, draft, edit], reviewed)
+    verdict_out = [reviewed, state, saved, out, draft, edit, confirm]
+    approve.click(decide("approved"), [workspace, draft, edit, confirm, state], verdict_out)
+    reject.click(decide("rejected"), [workspace, draft, edit, confirm, state], verdict_out)
 
     def download(result: dict[str, Any]) -> str | None:
-        if not result:
+        if not result.get("variants"):
             return None
         path = Path(tempfile.mkdtemp()) / "gjenbruk-varianter.json"
-        path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        path.write_text(json_download(result), encoding="utf-8")
         return str(path)
 
+    # The file is made again from the stored drafts after every verdict (the state is).
     state.change(download, [state], export)
+
+    def restore(kept: dict[str, Any], current: dict[str, Any], request: gr.Request) -> Any:
+        """On a reload: the variants this browser saw last, with their stored review now."""
+        if current or not kept or not kept.get("workspace"):
+            return gr.skip()
+        ws = str(kept["workspace"])
+        try:
+            fresh = {**backend.reviewed(ws, kept), "workspace": ws}
+        except Exception:  # a workspace gone since: start empty rather than fail the page
+            return gr.skip()
+        return (fresh, *_shown(fresh, None, language_of(request)))
+
+    gr.on(None, restore, [saved, state], [state, out, draft, edit, confirm])

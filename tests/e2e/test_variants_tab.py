@@ -4,6 +4,7 @@ approve one."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,3 +52,97 @@ def test_an_editor_gets_checked_variants_and_approves_one(
     with services.db.session() as s:
         approved = DraftRepo(s).list("demo", status=DraftStatus.approved)
     assert len(approved) == 1 and approved[0].edited_text == VARIANT + " Velkommen!"
+
+
+def _make_variants(page: Any, live_url: str) -> Any:
+    page.goto(f"{live_url}/ui/", wait_until="load")
+    page.get_by_role("tab", name="Gjenbruk et innlegg").click()
+    page.locator("#variants-text textarea").fill(
+        "Ny på hylla: Vintersider med kanel og nellik, laget på Gravenstein-epler fra de eldste "
+        "trærne våre. 229,- flaska i gårdsbutikken og på eplehagen.no."
+    )
+    page.locator("#variants-surfaces").get_by_text("Facebook-innlegg").click()
+    page.locator("#variants-surfaces").get_by_text("LinkedIn-innlegg").click()
+    page.locator("#variants-go").click()
+    out = page.locator("#variants-out")
+    out.locator(".gj-variant").nth(1).wait_for(timeout=60_000)
+    return out
+
+
+def _pick_variant(page: Any, name: str) -> None:
+    page.locator("#variants-draft input").first.click()
+    page.get_by_role("option").filter(has_text=name).first.click()
+
+
+def test_the_cards_show_the_review_and_keep_it_after_a_reload(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    fake_llm.default = json.dumps({"text": VARIANT}, ensure_ascii=False)
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
+    out = _make_variants(page, live_url)
+    edited = VARIANT + " Velkommen innom!"
+    page.locator("#variants-edit textarea").fill(edited)
+    page.locator("#variants-approve").click()
+    page.locator("#variants-reviewed").get_by_text("Godkjent").wait_for(timeout=15_000)
+    card = out.locator(".gj-variant[data-surface=facebook_post]")
+    card.locator(".gj-verdict").wait_for(timeout=15_000)
+    assert card.get_attribute("data-status") == "approved"
+    assert card.get_attribute("data-edited") == "true"
+    assert "Velkommen innom!" in card.locator(".gj-text").inner_text()
+    assert "Godkjent" in card.inner_text() and "redigert" in card.inner_text()
+
+    # Another variant and back: the box shows the person's edit, not the generated text.
+    _pick_variant(page, "linkedin_post")
+    page.wait_for_function(
+        "() => !document.querySelector('#variants-edit textarea').value.includes('Velkommen')"
+    )
+    _pick_variant(page, "facebook_post")
+    page.wait_for_function(
+        "() => document.querySelector('#variants-edit textarea').value.endsWith('Velkommen innom!')"
+    )
+    # The download is made again from the stored drafts after the verdict.
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("#variants-export").click()
+    download = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    rows = {v["surface"]: v for v in download["variants"]}
+    assert rows["facebook_post"]["status"] == "approved"
+    assert rows["facebook_post"]["final_text"] == edited
+    assert rows["linkedin_post"]["status"] == "proposed"
+
+    # A reload shows the same variants with the verdict and the edit read from the store.
+    page.reload(wait_until="load")
+    page.get_by_role("tab", name="Gjenbruk et innlegg").click()
+    card = page.locator("#variants-out .gj-variant[data-surface=facebook_post]")
+    card.wait_for(timeout=30_000)
+    assert card.get_attribute("data-status") == "approved"
+    assert "Velkommen innom!" in card.locator(".gj-text").inner_text()
+    page.screenshot(path="/tmp/gjenbruk-variants-reviewed.png", full_page=True)
+
+
+def test_approving_a_failed_variant_asks_first_and_records_the_override(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    # English in a bokmål workspace fails the language check on every surface.
+    fake_llm.default = json.dumps(
+        {"text": "Our new winter cider with cinnamon and clove is here. Come visit us soon."}
+    )
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
+    out = _make_variants(page, live_url)
+    assert out.locator(".gj-variant").first.get_attribute("data-status") == "proposed"
+    page.locator("#variants-approve").click()
+    page.locator("#variants-reviewed").get_by_text("feilet kontrollene").wait_for(timeout=15_000)
+    confirm = page.locator("#variants-confirm")
+    confirm.wait_for(state="visible", timeout=15_000)
+    with services.db.session() as s:
+        assert DraftRepo(s).list("demo", status=DraftStatus.approved) == [], "nothing stored yet"
+
+    confirm.locator("input[type=checkbox]").check()
+    page.locator("#variants-approve").click()
+    page.locator("#variants-reviewed").get_by_text("Godkjent selv om").wait_for(timeout=15_000)
+    card = out.locator(".gj-variant[data-surface=facebook_post]")
+    card.locator(".gj-verdict").wait_for(timeout=15_000)
+    assert card.get_attribute("data-overridden") == "true"
+    assert "selv om kontrollene feilet" in card.inner_text()
+    with services.db.session() as s:
+        [approved] = DraftRepo(s).list("demo", status=DraftStatus.approved)
+    assert approved.surface == "facebook_post" and approved.checks_overridden
