@@ -188,7 +188,10 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
         lang = language_of(request)
         if not ws or not post_id or not cat:
             raise gr.Error(text("pick_post_and_category", lang))
-        backend.set_category(ws, post_id, cat)
-        return text("category_saved", lang).format(category=cat)
+        done = backend.set_category(ws, post_id, cat)
+        # Say what changed: this post, from what to what, and that no other post moved.
+        return text("category_saved", lang).format(
+            category=cat, before=done.get("before") or "–", others=done.get("reclassified", 0)
+        )
 
     save.click(change, inputs=[workspace, post, category], outputs=saved)

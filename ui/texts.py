@@ -112,7 +112,10 @@ NB: dict[str, str] = {
     "correct_heading": "### Rett kategori\nEn kategori du setter selv blir stående ved ny import.",
     "post": "Innlegg",
     "save_category": "Lagre kategori",
-    "category_saved": "Lagret: kategori «{category}».",
+    "category_saved": (
+        "Lagret: dette innlegget fikk kategori «{category}» (var «{before}»). "
+        "Andre innlegg endret: {others}."
+    ),
     "pick_workspace": "Velg et arbeidsområde.",
     "pick_post_and_category": "Velg både innlegg og kategori.",
 }
@@ -225,7 +228,10 @@ EN: dict[str, str] = {
     "correct_heading": "### Correct a category\nA category you set yourself is kept on re-import.",
     "post": "Post",
     "save_category": "Save category",
-    "category_saved": "Saved: category “{category}”.",
+    "category_saved": (
+        "Saved: this post's category is now “{category}” (was “{before}”). "
+        "Other posts changed: {others}."
+    ),
     "pick_workspace": "Pick a workspace.",
     "pick_post_and_category": "Pick both a post and a category.",
 }

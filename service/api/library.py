@@ -125,7 +125,8 @@ class CategoryChange(BaseModel):
 def set_category(
     workspace: WorkspaceDep, post_id: str, change: CategoryChange, services: ServicesDep
 ) -> Post:
-    """A person's choice: kept on re-import, and used to classify the other posts better."""
+    """A person's choice for this post only: kept on re-import; no other post moves (it is
+    used as an example when the others are classified again, e.g. at the next import)."""
     post, _ = set_post_category(
         services.db, services.vectors, services.embedder, workspace, post_id, change.category
     )

@@ -289,7 +289,7 @@ def category(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Correct a post's category; the correction is kept on re-import and teaches the rest."""
+    """Correct a post's category: that post only (no other post moves); kept on re-import."""
     from service.library.corrections import set_post_category
 
     def body() -> Post:

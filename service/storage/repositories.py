@@ -193,6 +193,7 @@ class PostRepo:
                 changed |= row.category != post.category
                 row.category = post.category
                 row.category_confidence = post.category_confidence
+                row.category_locked = post.category_locked
             for key, value in values.items():
                 setattr(row, key, value)
             counts.updated += 1

@@ -9,7 +9,7 @@ from service.doctor import diagnose
 from service.library.corrections import set_post_category
 from service.library.reports import post_rows, workspace_analysis
 from service.library.search import search_posts
-from service.storage.repositories import WorkspaceRepo
+from service.storage.repositories import PostRepo, WorkspaceRepo
 from service.webui.plans import plans_backend
 from service.webui.profiles import profiles_backend
 from service.webui.variants import variants_backend
@@ -35,10 +35,16 @@ def ui_backend(services: Services) -> UiBackend:
             return WorkspaceRepo(s).get(workspace).categories
 
     def set_category(workspace: str, post_id: str, category: str) -> dict[str, Any]:
+        with services.db.session() as s:
+            before = PostRepo(s).get(workspace, post_id).category
         post, reclassified = set_post_category(
             services.db, services.vectors, services.embedder, workspace, post_id, category
         )
-        return {"post": post.model_dump(mode="json"), "reclassified": reclassified}
+        return {
+            "post": post.model_dump(mode="json"),
+            "before": before,
+            "reclassified": reclassified,
+        }
 
     analytics = AnalyticsBackend(
         posts=lambda ws: [r.model_dump() for r in post_rows(services.db, ws)],

@@ -3,6 +3,9 @@ then every post it moved is listed. A category a person wrote down counts as set
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from service.container import Services
 from service.library.corrections import correct_category
 from service.library.demo import load_demo
@@ -75,3 +78,53 @@ def test_reclassifying_when_asked_lists_exactly_what_moved(services: Services) -
         if pid != target and before[pid] != after[pid]
     }
     assert moved == expected
+
+
+def test_categories_written_in_an_imported_file_count_as_set_by_a_person(
+    services: Services, tmp_path: Path
+) -> None:
+    from service.library.ingest import import_paths
+
+    load_demo(services.db, services.vectors)
+    rows = [
+        {
+            "id": f"own-{i}",
+            "channel": "facebook",
+            "published_at": f"2026-03-0{i}T10:00:00+01:00",
+            "text": text,
+            **({"category": category} if category else {}),
+        }
+        for i, (text, category) in enumerate(
+            [
+                ("Møt Ingrid, som har jobbet i hagen i tretti år.", "ansatte"),
+                ("Høstsalg: 20 % på all sider denne helgen.", "kampanje/tilbud"),
+                ("Tre nye flasker på hylla i gårdsbutikken.", None),
+            ],
+            start=1,
+        )
+    ]
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    [report] = import_paths(services.db, [path], workspace="demo")
+    assert report.imported == 3, report
+    index_and_classify(services.db, services.vectors, services.embedder, "demo")
+    with services.db.session() as s:
+        posts = {p.id: p for p in PostRepo(s).list("demo") if p.id.startswith("own-")}
+    assert posts["own-1"].category == "ansatte" and posts["own-1"].category_locked
+    assert posts["own-2"].category == "kampanje/tilbud" and posts["own-2"].category_locked
+    assert not posts["own-3"].category_locked, "no category in the file: the classifier's"
+
+
+def test_the_tab_says_what_changed(services: Services) -> None:
+    from service.webui.backend import ui_backend
+
+    load_demo(services.db, services.vectors)
+    before = _categories(services, "demo")
+    target = next(iter(before))
+    new = _other_category(services, before[target])
+    done = ui_backend(services).analytics.set_category("demo", target, new)
+    assert done["before"] == before[target] and done["post"]["category"] == new
+    assert done["reclassified"] == 0
+    assert {k: v for k, v in _categories(services, "demo").items() if k != target} == {
+        k: v for k, v in before.items() if k != target
+    }

@@ -491,7 +491,13 @@ def generic_post(ctx: Context, row: dict[str, Any]) -> Outcome:
         raise CellError("no id")
     data["id"] = str(data["id"])
     data["published_at"] = parse_timestamp(row.get("published_at"), ctx.tz, "published_at")
-    return Post(workspace=ctx.workspace, metrics=PostMetrics(**metrics), **data)
+    # A category written in the file was set by a person: kept, not classified over.
+    return Post(
+        workspace=ctx.workspace,
+        metrics=PostMetrics(**metrics),
+        category_locked="category" in data,
+        **data,
+    )
 
 
 def generic_asset(ctx: Context, row: dict[str, Any]) -> Outcome:
