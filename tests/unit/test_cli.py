@@ -125,3 +125,41 @@ def test_a_mistyped_workspace_is_refused_not_created_and_create_makes_it(
     assert code == 2 and "no workspace 'sjobau'" in err and "--create" in err
     code, _, err = _invoke(env, "import", str(export), "-w", "sjobau", "--create")
     assert code == 0, err
+
+
+def test_a_month_is_written_again_only_with_regenerate(tmp_path: Path, env: dict[str, str]) -> None:
+    from sqlalchemy import select
+
+    from service.storage.tables import JobItemRow
+
+    assert _invoke(env, "demo")[0] == 0
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps({**PLAN, "channels": PLAN["channels"][:1]}), encoding="utf-8")
+    month = ["plan", str(plan_file), "--generate", "-w", "demo", "--json"]
+    code, out, err = _invoke(env, *month)
+    assert code == 0, err
+    first = MonthRun.model_validate_json(out)
+    # The scripted model has no replies here: every slot failed, none has a draft.
+    assert first.job_id and first.drafts and not any(d.passed for d in first.drafts)
+
+    def attempts() -> list[int]:
+        settings = Settings(data_dir=Path(env["GJENBRUK_DATA_DIR"]), llm="fake", embeddings="fake")
+        services = Services(settings)
+        try:
+            with services.db.session() as s:
+                rows = s.scalars(select(JobItemRow).where(JobItemRow.job_id == first.job_id))
+                return sorted(r.attempts for r in rows)
+        finally:
+            services.close()
+
+    assert set(attempts()) == {1}
+    again = MonthRun.model_validate_json(_invoke(env, *month)[1])
+    assert again.job_id == first.job_id and set(attempts()) == {1}, "read back, not written"
+    code, out, err = _invoke(env, *month, "--regenerate", "failed")
+    assert code == 0, err
+    assert MonthRun.model_validate_json(out).job_id == first.job_id
+    assert set(attempts()) == {2}, "every failed slot was written once more, in the same job"
+    code, _, err = _invoke(env, *month[:-1], "--regenerate", "some")
+    assert code == 2 and "--regenerate must be all or failed" in err
+    code, _, err = _invoke(env, "plan", str(plan_file), "--regenerate", "all", "-w", "demo")
+    assert code == 2 and "add --generate" in err
