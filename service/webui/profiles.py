@@ -42,11 +42,15 @@ def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
         channel, _, name = field.partition(".")
         draft = auditor.accept(workspace, _parse(raw), channel, name, text)
         current = auditor.current(workspace)
-        report = auditor.audit(current) if current is not None else None
+        if current is None:
+            return {"draft": draft.model_dump(mode="json"), "profiles": None, "audit": None}
+        profiles = current.model_dump(mode="json")
+        report = auditor.audit(current).model_dump(mode="json", exclude={"audit_id"})
+        # The same shape as `run_audit`'s answer: the tab's table reads the texts beside it.
         return {
             "draft": draft.model_dump(mode="json"),
-            "profiles": current.model_dump(mode="json") if current is not None else None,
-            "audit": report.model_dump(mode="json", exclude={"audit_id"}) if report else None,
+            "profiles": profiles,
+            "audit": {"profiles": profiles, **report},
         }
 
     def history(workspace: str) -> list[dict[str, Any]]:

@@ -159,6 +159,9 @@ def test_the_tabs_accept_gives_back_the_texts_the_next_audit_reads(
     assert kept["draft"]["status"] == "approved"
     assert kept["profiles"]["channels"]["facebook"]["description"] == fixed
     assert kept["audit"]["overall"] > before["overall"]
+    from ui.profiles_tab import render_table
+
+    assert "51 49 22 10" in render_table(kept["audit"]), "the tab's table draws it"
     # What the tab puts in its box is what the next audit is run on.
     again = backend.audit("demo", json.dumps(kept["profiles"], ensure_ascii=False))
     assert again["overall"] == kept["audit"]["overall"]

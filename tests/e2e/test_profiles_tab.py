@@ -26,7 +26,9 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
     assert fb.locator(".gj-finding[data-code='inconsistent_fact']").count() == 2
     assert fb.locator(".gj-finding[data-code='outdated']").count() == 2
     assert "/255" in fb.locator(".gj-count").inner_text()
-    assert "100/100" not in page.locator("#profiles-summary").inner_text()
+    summary = page.locator("#profiles-summary")
+    assert "100/100" not in summary.inner_text()
+    score_before = summary.inner_text().split("/100")[0].strip()
 
     page.locator("#profiles-field input").click()
     page.get_by_role("option", name="facebook.description").click()
@@ -39,10 +41,16 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
     assert "55 12 34 56" in edit.input_value() and "55 12 34 65" not in edit.input_value()
     page.locator("#profiles-accept").click()
     page.locator("#profiles-accepted").get_by_text("Lagret").wait_for(timeout=30_000)
+    # The accepted text is now the current one: the box holds it and the score is its audit's.
+    page.wait_for_function(
+        "before => !document.querySelector('#profiles-summary').innerText.startsWith(before)",
+        arg=score_before + "/100",
+    )
+    assert "55 12 34 56" in page.locator("#profiles-raw").inner_text()
 
     with services.db.session() as s:
         [draft] = DraftRepo(s).list("demo", kind="profile")
         history = ProfileAuditRepo(s).history("demo")
     assert draft.surface == "facebook.description" and draft.passed
     assert "55 12 34 56" in draft.text
-    assert len(history) == 1 and history[0].overall < 100
+    assert len(history) == 2 and history[0].overall < history[1].overall
