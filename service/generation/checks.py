@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -87,11 +87,12 @@ def measured(name: str, passed: bool, code: str, *, hard: bool = True, **params:
 
 
 def checked(
-    name: str, passed: bool, code: str, params: dict[str, Param], *, hard: bool = True
+    name: str, passed: bool, code: str, params: Mapping[str, Param], *, hard: bool = True
 ) -> Check:
     return Check(
-        name=name, passed=passed, detail=render(code, params), hard=hard, code=code, params=params
-    )
+        name=name, passed=passed, detail=render(code, params), hard=hard, code=code,
+        params=dict(params),
+    )  # fmt: skip
 
 
 def _urls(text: str) -> list[str]:
