@@ -13,7 +13,15 @@ from typing import Any
 
 import gradio as gr
 
-from ui.texts import language_of, t, text
+from ui.texts import (
+    check_detail,
+    check_label,
+    language_of,
+    notice_texts,
+    surface_name,
+    t,
+    text,
+)
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -26,23 +34,23 @@ class VariantsBackend:
     review: Callable[[str, str, str, str], dict[str, Any]]  # ws, draft id, status, text
 
 
-def _check_marks(checks: list[dict[str, Any]]) -> str:
+def _check_marks(checks: list[dict[str, Any]], lang: str) -> str:
     marks = []
     for c in checks:
         icon = "✅" if c["passed"] else ("❌" if c.get("hard", True) else "⚠️")
         marks.append(
             f'<li class="gj-check" data-passed="{str(c["passed"]).lower()}">{icon} '
-            f"<b>{html.escape(c['name'])}</b> {html.escape(c['detail'])}</li>"
+            f"<b>{html.escape(check_label(c, lang))}</b> {html.escape(check_detail(c, lang))}</li>"
         )
     return f"<ul style='list-style:none;padding-left:0;margin:4px 0'>{''.join(marks)}</ul>"
 
 
 def render_variants(result: dict[str, Any], lang: str) -> str:
     examples = {e["post_id"]: e for e in result.get("examples", [])}
-    blocks = [f"<p class='gj-warning'>⚠️ {html.escape(w)}</p>" for w in result.get("warnings", [])]
+    blocks = [f"<p class='gj-warning'>⚠️ {html.escape(w)}</p>" for w in notice_texts(result, lang)]
     for v in result["variants"]:
         length = next((c for c in v["checks"] if c["name"] == "length"), None)
-        count = f" · {html.escape(length['detail'])}" if length else ""
+        count = f" · {html.escape(check_detail(length, lang))}" if length else ""
         status = text("passed" if v["passed"] else "failed", lang)
         colour = "#2b8a3e" if v["passed"] else "#c92a2a"
         based = "".join(
@@ -62,9 +70,9 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
             f"<div class='gj-variant' data-surface='{html.escape(v['surface'])}' "
             f"style='border:1px solid #ddd;border-left:4px solid {colour};padding:8px 12px;"
             f"margin:10px 0;border-radius:6px'>"
-            f"<h4 style='margin:0'>{html.escape(v['surface'])} "
+            f"<h4 style='margin:0'>{html.escape(surface_name(v['surface'], lang))} "
             f"<span style='color:{colour}'>{status}</span><small>{count}</small></h4>"
-            f"<p style='margin:6px 0'>{body}</p>{_check_marks(v['checks'])}"
+            f"<p style='margin:6px 0'>{body}</p>{_check_marks(v['checks'], lang)}"
             + (
                 f"<details><summary>{text('based_on', lang)}</summary><ol>{based}</ol></details>"
                 if based
@@ -75,9 +83,9 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
     return "".join(blocks)
 
 
-def _draft_choices(result: dict[str, Any]) -> list[tuple[str, str]]:
+def _draft_choices(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return [
-        (f"{v['surface']} {'✓' if v['passed'] else '✗'}", v["draft_id"])
+        (f"{surface_name(v['surface'], lang)} {'✓' if v['passed'] else '✗'}", v["draft_id"])
         for v in result["variants"]
         if v.get("draft_id")
     ]
@@ -167,7 +175,7 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
             progress((done, total), desc=surface)
 
         result = backend.generate(req, tick)
-        choices = _draft_choices(result)
+        choices = _draft_choices(result, ui)
         first = next((v for v in result["variants"] if v.get("draft_id")), None)
         return (
             result,

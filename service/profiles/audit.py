@@ -24,7 +24,7 @@ from service.errors import Invalid
 from service.generation.facts import Fact, FactKind, extract_facts
 from service.generation.language import detect
 from service.generation.surfaces import ProfileField, SurfaceCatalog, load_surfaces
-from service.messages import Param, render
+from service.messages import Param, has, render
 
 # Which channel's value wins a tie: the organisation's own website is the one it maintains.
 TRUST_ORDER = ("website", "facebook", "instagram", "linkedin", "youtube", "x", "tiktok")
@@ -417,7 +417,7 @@ class _Audit:
             if wrong:
                 self.add(
                     c, f, FindingCode.language_mismatch,
-                    render("audit.language.evidence", {"found": guess.language}),
+                    render("audit.language_mismatch.evidence", {"found": guess.language}),
                     "audit.language.fix", 2, found=guess.language, expected=expected,
                 )  # fmt: skip
 
@@ -480,20 +480,19 @@ def score(
     return fields, channels, overall
 
 
-# Findings whose evidence is a measurement, not a quote: rendered from the catalogue with the
-# finding's own parameters, so it reads in the reader's language too.
-EVIDENCE = {
-    FindingCode.over_limit: "audit.over_limit.evidence",
-    FindingCode.no_contact_path: "audit.no_contact_path.evidence",
-    FindingCode.language_mismatch: "audit.language.evidence",
-}
+def evidence_code(code: FindingCode | str) -> str | None:
+    """The catalogue code of a finding's evidence when it is a measurement, not a quote (a
+    length, a language, a missing contact path): `audit.<code>.evidence`, rendered with the
+    finding's own parameters so it reads in the reader's language too."""
+    message = f"audit.{code}.evidence"
+    return message if has(message) else None
 
 
 def localised_finding(f: Finding, lang: str) -> Finding:
     """The finding with its fix (and a measured evidence) rendered in `lang`."""
     update = {"suggestion": render(f.message, f.params, lang)} if f.message else {}
-    if f.code in EVIDENCE:
-        update["evidence"] = render(EVIDENCE[f.code], f.params, lang)
+    if (evidence := evidence_code(f.code)) is not None:
+        update["evidence"] = render(evidence, f.params, lang)
     return f.model_copy(update=update)
 
 

@@ -22,7 +22,7 @@ from service.generation.language import NAMES
 from service.generation.prompts import load_prompt
 from service.generation.repair import sentences
 from service.generation.surfaces import SurfaceCatalog, load_surfaces
-from service.profiles.audit import EVIDENCE, audit, keyword_present
+from service.profiles.audit import audit, evidence_code, keyword_present
 from service.providers.llm import LLM
 
 HARD = (
@@ -185,8 +185,9 @@ def _finding_check(code: FindingCode, found: list[Finding], *, hard: bool = True
     hits = [f for f in found if f.code is code]
     if not hits:
         return checked(code.value, True, "check.profile.clean", {}, hard=hard)
-    if len(hits) == 1 and code in EVIDENCE:
-        return checked(code.value, False, EVIDENCE[code], hits[0].params, hard=hard)
+    measured = evidence_code(code)
+    if len(hits) == 1 and measured is not None:
+        return checked(code.value, False, measured, hits[0].params, hard=hard)
     evidence = "; ".join(f.evidence for f in hits)
     return checked(code.value, False, "check.profile.found", {"found": evidence}, hard=hard)
 
