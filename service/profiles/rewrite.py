@@ -231,11 +231,13 @@ def _targets(
                 raise Invalid(f"{name} is a {kind} field; only texts are rewritten")
             out.append((channel, field))
         return out
+    known = catalog.profile_fields
     return list(
         dict.fromkeys(
             (f.channel, f.field)
             for f in report.findings
-            if catalog.profile_fields[f.channel][f.field].kind == "prose"
+            # A channel or field the data does not describe was not audited: nothing to fix.
+            if f.field in known.get(f.channel, {}) and known[f.channel][f.field].kind == "prose"
         )
     )
 
