@@ -24,7 +24,9 @@ from service.providers.llm_fake import FakeLLM
 from tests.unit.test_variants import CIDER, GOOD, pipeline, reply, request  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOTS = ("audit", "check", "consent", "variants", "label", "language", "owner", "surface")
+ROOTS = (
+    "audit", "check", "consent", "variants", "label", "language", "owner", "surface", "repair",
+)  # fmt: skip
 CODE = re.compile(rf"^(?:{'|'.join(ROOTS)})\.[a-z_]+(?:\.[a-z_]+)*$")
 PREFIX = re.compile(rf"^(?:{'|'.join(ROOTS)})\.[a-z_.]*$")
 # Calls that take a message code and its parameters as keywords: name -> index of the code.
