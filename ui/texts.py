@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from service.messages import has, label, render
+from service.messages import label, render, render_or
 
 NB: dict[str, str] = {
     "title": "Gjenbruk",
@@ -244,8 +244,8 @@ def check_label(check: Mapping[str, Any], lang: str) -> str:
 
 
 def check_detail(check: Mapping[str, Any], lang: str) -> str:
-    code = check.get("code")
-    return render(code, check.get("params") or {}, lang) if code else str(check.get("detail", ""))
+    stored = str(check.get("detail", ""))
+    return render_or(stored, str(check.get("code") or ""), check.get("params") or {}, lang)
 
 
 def finding_label(finding: Mapping[str, Any], lang: str) -> str:
@@ -253,15 +253,15 @@ def finding_label(finding: Mapping[str, Any], lang: str) -> str:
 
 
 def finding_suggestion(finding: Mapping[str, Any], lang: str) -> str:
-    code = finding.get("message")
-    params = finding.get("params") or {}
-    return render(code, params, lang) if code else str(finding.get("suggestion", ""))
+    stored = str(finding.get("suggestion", ""))
+    return render_or(stored, str(finding.get("message") or ""), finding.get("params") or {}, lang)
 
 
 def finding_evidence(finding: Mapping[str, Any], lang: str) -> str:
+    """A measured evidence (a length, a language) rendered again; a quote stays a quote."""
     code = f"audit.{finding['code']}.evidence"
-    params = finding.get("params") or {}
-    return render(code, params, lang) if has(code) else str(finding.get("evidence", ""))
+    stored = str(finding.get("evidence", ""))
+    return render_or(stored, code, finding.get("params") or {}, lang)
 
 
 def origin_label(origin: str, lang: str) -> str:
@@ -277,5 +277,8 @@ def notice_texts(result: Mapping[str, Any], lang: str) -> list[str]:
     """A response's warnings in `lang`, from their codes where it has them."""
     notices = result.get("notices") or []
     if notices:
-        return [render(n["code"], n.get("params") or {}, lang) for n in notices]
+        return [
+            render_or(str(n.get("text", "")), n["code"], n.get("params") or {}, lang)
+            for n in notices
+        ]
     return [str(w) for w in result.get("warnings", [])]

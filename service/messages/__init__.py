@@ -94,6 +94,19 @@ def render(code: str, params: Mapping[str, Param] | None = None, lang: str = "nb
     return _Formatter(lang).vformat(template, (), dict(params or {}))
 
 
+def render_or(
+    fallback: str, code: str, params: Mapping[str, Param] | None = None, lang: str = "nb"
+) -> str:
+    """`render`, or the text stored with it when the code or a parameter it needs is not there:
+    a draft checked by an older version keeps the words it was given."""
+    if not code or not has(code, lang):
+        return fallback
+    try:
+        return render(code, params, lang)
+    except Invalid:
+        return fallback
+
+
 def label(name: str, lang: str = "nb") -> str:
     """What a person calls a check or a finding code ("facts_kept" → "fakta med"); a part
     check ("part:headlines") by its field's label from the surfaces data."""

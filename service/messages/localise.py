@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from service.domain import Check
 from service.domain.profile_audit import AuditReport, Finding
 from service.generation.checks import failed_reasons
-from service.messages import Message, catalogue, render
+from service.messages import Message, catalogue, render_or
 from service.profiles.audit import localised_finding, localised_report
 
 T = TypeVar("T")
@@ -37,14 +37,15 @@ def _walk(value: Any, lang: str) -> Any:
         return {k: _walk(v, lang) for k, v in value.items()}
     if not isinstance(value, BaseModel):
         return value
+    # A text stored by an older version (no code, or a code since renamed) stays as it was.
     if isinstance(value, Check):
-        if not value.code:  # stored before checks carried codes: its text is all there is
-            return value
-        return value.model_copy(update={"detail": render(value.code, value.params, lang)})
+        detail = render_or(value.detail, value.code, value.params, lang)
+        return value.model_copy(update={"detail": detail})
     if isinstance(value, Finding):
         return localised_finding(value, lang)
     if isinstance(value, Message):
-        return value.model_copy(update={"text": value.render(lang)})
+        text = render_or(value.text, value.code, value.params, lang)
+        return value.model_copy(update={"text": text})
     done: set[str] = set()
     if isinstance(value, AuditReport):
         value, done = localised_report(value, lang), {"findings", "summary"}

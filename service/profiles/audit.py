@@ -24,7 +24,7 @@ from service.errors import Invalid
 from service.generation.facts import Fact, FactKind, extract_facts
 from service.generation.language import detect
 from service.generation.surfaces import ProfileField, SurfaceCatalog, load_surfaces
-from service.messages import Param, has, render
+from service.messages import Param, has, render, render_or
 
 # Which channel's value wins a tie: the organisation's own website is the one it maintains.
 TRUST_ORDER = ("website", "facebook", "instagram", "linkedin", "youtube", "x", "tiktok")
@@ -490,9 +490,9 @@ def evidence_code(code: FindingCode | str) -> str | None:
 
 def localised_finding(f: Finding, lang: str) -> Finding:
     """The finding with its fix (and a measured evidence) rendered in `lang`."""
-    update = {"suggestion": render(f.message, f.params, lang)} if f.message else {}
+    update = {"suggestion": render_or(f.suggestion, f.message, f.params, lang)}
     if (evidence := evidence_code(f.code)) is not None:
-        update["evidence"] = render(evidence, f.params, lang)
+        update["evidence"] = render_or(f.evidence, evidence, f.params, lang)
     return f.model_copy(update=update)
 
 

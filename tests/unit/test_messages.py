@@ -360,3 +360,17 @@ def test_unknown_languages_are_refused() -> None:
     with pytest.raises(Invalid):
         render("check.emoji", {"found": 1}, "de")
     assert json.dumps(render("check.emoji", {"found": 2}, "en")) == '"2 emoji"'
+
+
+def test_a_text_stored_by_an_older_version_keeps_its_words() -> None:
+    old = [
+        Check(name="length", passed=True, detail="12/280 tegn"),  # before checks had codes
+        Check(name="length", passed=True, detail="12/280 tegn", code="check.gone", params={}),
+        Check(name="length", passed=True, detail="12/280 tegn", code="check.length.chars"),
+    ]
+    assert [c.detail for c in localise(old, "en")] == ["12/280 tegn"] * 3
+    fresh = Check(
+        name="length", passed=True, detail="12/280 tegn", code="check.length.chars",
+        params={"found": 12, "limit": 280},
+    )  # fmt: skip
+    assert localise(fresh, "en").detail == "12/280 characters"
