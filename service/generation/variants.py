@@ -26,7 +26,13 @@ from service.domain import (
     SourceType,
 )
 from service.errors import Invalid, ProviderResponseInvalid
-from service.generation.checks import CheckContext, failed_reasons, hard_failures, run_checks
+from service.generation.checks import (
+    CheckContext,
+    checked,
+    failed_reasons,
+    hard_failures,
+    run_checks,
+)
 from service.generation.consent import ConsentDecision, ConsentVerdict, decide
 from service.generation.facts import (
     STRICT_KINDS,
@@ -48,7 +54,7 @@ from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
-from service.messages import Message, render
+from service.messages import Message
 from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
 from service.providers.vectors import VectorStore
@@ -321,12 +327,7 @@ class VariantPipeline:
         )
 
     def _refused(self, sf: Surface, language: str, decision: ConsentDecision) -> Variant:
-        checks = [
-            Check(
-                name="consent", passed=False, detail=decision.message, code=decision.code,
-                params=decision.params,
-            )
-        ]  # fmt: skip
+        checks = [checked("consent", False, decision.code, decision.params)]
         return Variant(
             surface=sf.id,
             language=language,
@@ -414,14 +415,8 @@ class VariantPipeline:
             )
         rule_repaired = False
         if parts is None:
-            found = "; ".join(errors[-2:])
-            code = "check.model_output.invalid"
-            checks = [
-                Check(
-                    name="model_output", passed=False, detail=render(code, {"found": found}),
-                    code=code, params={"found": found},
-                )
-            ]  # fmt: skip
+            found = {"found": "; ".join(errors[-2:])}
+            checks = [checked("model_output", False, "check.model_output.invalid", found)]
             parts = {}
         elif hard_failures(checks):
             fixed = deterministic_repair(ctx, parts)
