@@ -14,7 +14,17 @@ from typing import Any, cast
 
 import gradio as gr
 
-from ui.texts import language_of, t, text
+from ui.texts import (
+    check_detail,
+    check_label,
+    finding_evidence,
+    finding_label,
+    finding_suggestion,
+    language_of,
+    origin_label,
+    t,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class ProfilesBackend:
 _SEVERITY_COLOUR = {1: "#e67700", 2: "#d9480f", 3: "#c92a2a"}
 
 
-def render_table(report: dict[str, Any]) -> str:
+def render_table(report: dict[str, Any], lang: str = "nb") -> str:
     """Channels × fields: the text, its count against the limit, score and findings."""
     findings: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in report["findings"]:
@@ -42,8 +52,9 @@ def render_table(report: dict[str, Any]) -> str:
         count = f"{fs['chars']}/{fs['limit']}" if fs["limit"] else str(fs["chars"])
         marks = "".join(
             f"<div class='gj-finding' data-code='{html.escape(f['code'])}' "
-            f"style='color:{_SEVERITY_COLOUR[f['severity']]}'>● <b>{html.escape(f['code'])}</b> "
-            f"{html.escape(f['evidence'])}<br><small>{html.escape(f['suggestion'])}</small></div>"
+            f"style='color:{_SEVERITY_COLOUR[f['severity']]}'>● "
+            f"<b>{html.escape(finding_label(f, lang))}</b> {html.escape(finding_evidence(f, lang))}"
+            f"<br><small>{html.escape(finding_suggestion(f, lang))}</small></div>"
             for f in findings.get(key, [])
         )
         rows.append(
@@ -74,14 +85,14 @@ def render_options(result: dict[str, Any], lang: str) -> str:
         cards.append(
             f"<div class='gj-option' style='flex:1;min-width:260px;border:1px solid #ddd;"
             f"border-left:4px solid #2b8a3e;border-radius:6px;padding:8px 12px'>"
-            f"<h4 style='margin:0'>{i}. {html.escape(o['origin'])} "
+            f"<h4 style='margin:0'>{i}. {html.escape(origin_label(o['origin'], lang))} "
             f"<small>{o['chars']}/{o['limit'] or '–'}</small></h4>"
             f"<p>{html.escape(o['text'])}</p><p><small>{_diff_html(o['diff'])}</small></p></div>"
         )
     hidden = "".join(
-        f"<li>{html.escape(o['origin'])}: "
+        f"<li>{html.escape(origin_label(o['origin'], lang))}: "
         + ", ".join(
-            f"{html.escape(c['name'])} ({html.escape(c['detail'])})"
+            f"{html.escape(check_label(c, lang))} ({html.escape(check_detail(c, lang))})"
             for c in o["checks"]
             if c.get("hard", True) and not c["passed"]
         )
@@ -155,8 +166,9 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
 
         past = pd.DataFrame(backend.history(ws)) if ws else pd.DataFrame()
         return (
-            f"**{report['overall']}/100** — {report['summary']}",
-            render_table(report),
+            f"**{report['overall']}/100** — "
+            f"{report.get('summaries', {}).get(ui) or report['summary']}",
+            render_table(report, ui),
             gr.update(choices=fields, value=fields[0] if fields else None),
             past if not past.empty else None,
         )

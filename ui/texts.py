@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import gradio as gr
+
+from service.messages import label, render, render_or
 
 NB: dict[str, str] = {
     "title": "Gjenbruk",
@@ -245,13 +250,63 @@ def t(key: str) -> gr.i18n.I18nData:
 
 
 def language_of(request: gr.Request | None) -> str:
-    """'nb' for Norwegian browsers, else 'en' (Gradio's I18n does the same for static texts)."""
+    """'nb' for Norwegian browsers ('nn' for Nynorsk ones: the message catalogue has it, the
+    tabs' own texts fall back to bokmål), else 'en' (Gradio's I18n does the same)."""
     header = ""
     if request is not None:
         header = (request.headers.get("accept-language") or "").lower()
     first = header.split(",")[0].strip()
-    return "nb" if first.startswith(("nb", "no", "nn")) else "en"
+    if first.startswith("nn"):
+        return "nn"
+    return "nb" if first.startswith(("nb", "no")) else "en"
 
 
 def text(key: str, lang: str) -> str:
-    return (NB if lang == "nb" else EN)[key]
+    return (EN if lang == "en" else NB)[key]
+
+
+# Checks and findings arrive as data (code and parameters); their words come from the message
+# catalogue in the reader's language, never the internal names (`facts_kept`, `no_cta`).
+def check_label(check: Mapping[str, Any], lang: str) -> str:
+    return label(str(check["name"]), lang)
+
+
+def check_detail(check: Mapping[str, Any], lang: str) -> str:
+    stored = str(check.get("detail", ""))
+    return render_or(stored, str(check.get("code") or ""), check.get("params") or {}, lang)
+
+
+def finding_label(finding: Mapping[str, Any], lang: str) -> str:
+    return label(str(finding["code"]), lang)
+
+
+def finding_suggestion(finding: Mapping[str, Any], lang: str) -> str:
+    stored = str(finding.get("suggestion", ""))
+    return render_or(stored, str(finding.get("message") or ""), finding.get("params") or {}, lang)
+
+
+def finding_evidence(finding: Mapping[str, Any], lang: str) -> str:
+    """A measured evidence (a length, a language) rendered again; a quote stays a quote."""
+    code = f"audit.{finding['code']}.evidence"
+    stored = str(finding.get("evidence", ""))
+    return render_or(stored, code, finding.get("params") or {}, lang)
+
+
+def origin_label(origin: str, lang: str) -> str:
+    """Where a proposal came from ("rules", "model") as a person says it."""
+    return label(origin, lang)
+
+
+def surface_name(surface_id: str, lang: str) -> str:
+    return render("surface.name", {"surface": surface_id}, lang)
+
+
+def notice_texts(result: Mapping[str, Any], lang: str) -> list[str]:
+    """A response's warnings in `lang`, from their codes where it has them."""
+    notices = result.get("notices") or []
+    if notices:
+        return [
+            render_or(str(n.get("text", "")), n["code"], n.get("params") or {}, lang)
+            for n in notices
+        ]
+    return [str(w) for w in result.get("warnings", [])]

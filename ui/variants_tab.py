@@ -17,7 +17,15 @@ from typing import Any
 
 import gradio as gr
 
-from ui.texts import language_of, t, text
+from ui.texts import (
+    check_detail,
+    check_label,
+    language_of,
+    notice_texts,
+    surface_name,
+    t,
+    text,
+)
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -33,13 +41,13 @@ class VariantsBackend:
     reviewed: Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def _check_marks(checks: list[dict[str, Any]]) -> str:
+def _check_marks(checks: list[dict[str, Any]], lang: str) -> str:
     marks = []
     for c in checks:
         icon = "✅" if c["passed"] else ("❌" if c.get("hard", True) else "⚠️")
         marks.append(
             f'<li class="gj-check" data-passed="{str(c["passed"]).lower()}">{icon} '
-            f"<b>{html.escape(c['name'])}</b> {html.escape(c['detail'])}</li>"
+            f"<b>{html.escape(check_label(c, lang))}</b> {html.escape(check_detail(c, lang))}</li>"
         )
     return f"<ul style='list-style:none;padding-left:0;margin:4px 0'>{''.join(marks)}</ul>"
 
@@ -59,10 +67,10 @@ def _verdict(v: dict[str, Any], lang: str) -> str:
 
 def render_variants(result: dict[str, Any], lang: str) -> str:
     examples = {e["post_id"]: e for e in result.get("examples", [])}
-    blocks = [f"<p class='gj-warning'>⚠️ {html.escape(w)}</p>" for w in result.get("warnings", [])]
+    blocks = [f"<p class='gj-warning'>⚠️ {html.escape(w)}</p>" for w in notice_texts(result, lang)]
     for v in result.get("variants", []):
         length = next((c for c in v["checks"] if c["name"] == "length"), None)
-        count = f" · {html.escape(length['detail'])}" if length else ""
+        count = f" · {html.escape(check_detail(length, lang))}" if length else ""
         status = text("passed" if v["passed"] else "failed", lang)
         colour = "#2b8a3e" if v["passed"] else "#c92a2a"
         based = "".join(
@@ -94,11 +102,11 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
             f"data-overridden='{str(bool(v.get('checks_overridden'))).lower()}' "
             f"style='border:1px solid #ddd;border-left:4px solid {colour};padding:8px 12px;"
             f"margin:10px 0;border-radius:6px'>"
-            f"<h4 style='margin:0'>{html.escape(v['surface'])} "
+            f"<h4 style='margin:0'>{html.escape(surface_name(v['surface'], lang))} "
             f"<span style='color:{colour}'>{status}</span>{_verdict(v, lang)}"
             f"<small>{count}</small></h4>"
             f"<p class='gj-text' style='margin:6px 0'>{body}</p>{original}"
-            f"{_check_marks(v['checks'])}"
+            f"{_check_marks(v['checks'], lang)}"
             + (
                 f"<details><summary>{text('based_on', lang)}</summary><ol>{based}</ol></details>"
                 if based
@@ -112,10 +120,10 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
 _STATE_MARK = {"approved": " · ✅", "rejected": " · 🚫"}
 
 
-def _draft_choices(result: dict[str, Any]) -> list[tuple[str, str]]:
+def _draft_choices(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return [
         (
-            f"{v['surface']} {'✓' if v['passed'] else '✗'}"
+            f"{surface_name(v['surface'], lang)} {'✓' if v['passed'] else '✗'}"
             + _STATE_MARK.get(v.get("status", ""), "")
             + (" ✎" if v.get("edited_text") is not None else ""),
             v["draft_id"],
@@ -202,7 +210,7 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
 
     def _shown(result: dict[str, Any], selected: str | None, ui: str) -> tuple[Any, ...]:
         """Cards, the variant picker (keeping the selection), its text and the confirmation."""
-        choices = _draft_choices(result)
+        choices = _draft_choices(result, ui)
         ids = [c[1] for c in choices]
         value = selected if selected in ids else (ids[0] if ids else None)
         v = _variant(result, value)

@@ -5,9 +5,9 @@ caller's rights (auth) and the workspace's existence are checked in one place.""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from service.container import Services
 from service.planning.planner import MonthPlanner
@@ -51,3 +51,11 @@ WorkspaceDep = Annotated[str, Depends(existing_workspace)]
 
 def workspace_router(tag: str) -> APIRouter:
     return APIRouter(prefix=WORKSPACE_PREFIX, tags=[tag])
+
+
+# The language of the texts for people in a response (check details, findings, warnings); the
+# data itself (a variant's text) is in the language it was written in.
+LangQuery = Annotated[
+    Literal["nb", "nn", "en"],
+    Query(description="language of check details, findings and warnings: nb, nn or en"),
+]

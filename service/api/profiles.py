@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.api.deps import ProfilesDep, WorkspaceDep, workspace_router
+from service.api.deps import LangQuery, ProfilesDep, WorkspaceDep, workspace_router
 from service.domain import Draft
 from service.domain.profile_audit import ProfileSet
 from service.errors import Invalid
+from service.messages.localise import localise
 from service.profiles.auditor import AuditResponse, RewriteResponse
 from service.profiles.rewrite import RewriteRequest
 from service.storage.repositories import ProfileAuditSummary
@@ -32,14 +33,14 @@ class AcceptRewrite(BaseModel):
 
 @router.post("/profile-audits", status_code=201, name="audit_profiles")
 def audit_profiles(
-    workspace: WorkspaceDep, req: AuditRequest, profiles: ProfilesDep
+    workspace: WorkspaceDep, req: AuditRequest, profiles: ProfilesDep, lang: LangQuery = "nb"
 ) -> AuditResponse:
     """Findings (code, field, evidence, suggested fix), scores per field and channel, and a
     summary; stored for the workspace's progress history."""
     current = req.profiles or profiles.current(workspace)
     if current is None:
         raise Invalid("no profile texts stored for this workspace yet: send `profiles`")
-    return profiles.audit(current, workspace)
+    return localise(profiles.audit(current, workspace), lang)
 
 
 @router.get("/profile-audits", name="list_profile_audits")
@@ -49,11 +50,11 @@ def audit_history(workspace: WorkspaceDep, profiles: ProfilesDep) -> list[Profil
 
 @router.post("/profile-rewrites/proposals", name="propose_profile_rewrites")
 def rewrite_profiles(
-    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep
+    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep, lang: LangQuery = "nb"
 ) -> RewriteResponse:
     """Proposals per field: a rule-based fix and `n` model options, each audited again with
     the field replaced; only those passing the hard checks are in `rewrites`."""
-    return profiles.rewrite(req, workspace)
+    return localise(profiles.rewrite(req, workspace), lang)
 
 
 @router.post("/profile-rewrites", status_code=201, name="accept_profile_rewrite")

@@ -12,10 +12,11 @@ from fastapi import Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
+from service.api.deps import LangQuery, ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Draft, DraftStatus
 from service.errors import GjenbrukError
 from service.generation.variants import VariantAsk, VariantRequest, VariantResponse
+from service.messages.localise import localise
 from service.storage.repositories import DraftRepo
 
 router = workspace_router("variants")
@@ -27,17 +28,17 @@ def _request(workspace: str, ask: VariantAsk) -> VariantRequest:
 
 @router.post("/variants", name="create_variants")
 def create_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, lang: LangQuery = "nb"
 ) -> VariantResponse:
     """Variants of a library post or pasted text for the given surfaces, each with its checks,
     the examples it was based on, token usage and cost. A variant that fails its checks after
     repair is returned with `passed: false` and the reasons."""
-    return services.variants.run(_request(workspace, ask))
+    return localise(services.variants.run(_request(workspace, ask)), lang)
 
 
 @router.post("/variants/stream", name="stream_variants")
 def stream_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, lang: LangQuery = "nb"
 ) -> StreamingResponse:
     """The same, as newline-delimited JSON: a `progress` line per finished variant, then one
     `result` line (or an `error` line). For many surfaces on a slow model."""
@@ -49,7 +50,7 @@ def stream_variants(
             lines.put(json.dumps({"progress": {"surface": surface, "done": done, "total": total}}))
 
         try:
-            out = services.variants.run(req, progress)
+            out = localise(services.variants.run(req, progress), lang)
             lines.put(json.dumps({"result": out.model_dump(mode="json")}, ensure_ascii=False))
         except GjenbrukError as exc:
             lines.put(json.dumps({"error": {"code": exc.code, "message": exc.message}}))
@@ -80,9 +81,10 @@ def list_drafts(
     workspace: WorkspaceDep,
     services: ServicesDep,
     status: Annotated[DraftStatus | None, Query()] = None,
+    lang: LangQuery = "nb",
 ) -> list[Draft]:
     with services.db.session() as s:
-        return DraftRepo(s).list(workspace, status=status)
+        return localise(DraftRepo(s).list(workspace, status=status), lang)
 
 
 @router.patch("/drafts/{draft_id}", name="review_draft")

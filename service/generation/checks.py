@@ -5,8 +5,9 @@ Hard checks decide whether a variant passes; soft ones are advice shown beside i
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +29,7 @@ from service.generation.prompts import load_prompt
 from service.generation.surfaces import LinkRule, Surface, load_surfaces
 from service.generation.text_length import count_length
 from service.generation.variant_schemas import main_text, paste_text
-from service.messages import Param, render
+from service.messages import Param, label, render
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+", re.UNICODE)
 _SCHEME_URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -44,8 +45,6 @@ class CheckContext(BaseModel):
     required: list[Fact]
     source_text: str
     context_texts: list[str] = []
-    # Keys of the context texts when the caller computed them for the whole request (a variant
-    # request computes them once, not per surface and attempt).
     # Keys of the context texts when the caller computed them for the whole request (a variant
     # request computes them once, not per surface and attempt). Not re-validated: that alone
     # would walk the whole library's facts on every check.
@@ -84,9 +83,16 @@ def invented(ctx: CheckContext, text: str) -> list[Fact]:
 def measured(name: str, passed: bool, code: str, *, hard: bool = True, **params: Param) -> Check:
     """A check whose detail is rendered from the message catalogue; code and parameters stay on
     it so that API, CLI and UI can render it in the reader's language."""
+    return checked(name, passed, code, params, hard=hard)
+
+
+def checked(
+    name: str, passed: bool, code: str, params: Mapping[str, Param], *, hard: bool = True
+) -> Check:
     return Check(
-        name=name, passed=passed, detail=render(code, params), hard=hard, code=code, params=params
-    )
+        name=name, passed=passed, detail=render(code, params), hard=hard, code=code,
+        params=dict(params),
+    )  # fmt: skip
 
 
 def _urls(text: str) -> list[str]:
@@ -114,13 +120,16 @@ def _length_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
             continue
         items = value if isinstance(value, list) else ([value] if value else [])
         count_ok = part.min_count <= len(items) <= part.max_count
-        too_long = [i for i in items if count_length(str(i)) > part.max_chars]
-        detail = f"{len(items)} stk ({part.min_count}–{part.max_count})"
+        too_long = [str(i) for i in items if count_length(str(i)) > part.max_chars]
+        counted: dict[str, Param] = {
+            "found": len(items), "min": part.min_count, "max": part.max_count
+        }  # fmt: skip
         if too_long:
-            detail += f"; over {part.max_chars} tegn: " + "; ".join(
-                f"«{i}» ({count_length(str(i))})" for i in too_long[:3]
-            )
-        out.append(Check(name=f"part:{name}", passed=count_ok and not too_long, detail=detail))
+            over: dict[str, Param] = {"over": len(too_long), "limit": part.max_chars}
+            over |= {"item": too_long[0][:60], "chars": count_length(too_long[0])}
+            out.append(checked(f"part:{name}", False, "check.part.too_long", counted | over))
+        else:
+            out.append(checked(f"part:{name}", count_ok, "check.part.count", counted))
     return out
 
 
@@ -197,22 +206,25 @@ def strip_echoes(text: str) -> str:
     return "\n".join(kept)
 
 
-def item_problem(item: str) -> str | None:
+Problem = tuple[str, dict[str, Param]]  # a message code and its parameters
+
+
+def item_problem(item: str) -> Problem | None:
     """Why one headline, description or text is not usable copy, if it is not."""
     if _MARKUP.search(item):
-        return f"inneholder markering fra ledeteksten: «{item[:40]}»"
+        return "check.content.markup", {"item": item[:40]}
     for pattern in _prompt_echoes():
         if m := pattern.search(item):
-            return f"gjentar ledeteksten: «{m.group(0)[:40]}»"
+            return "check.content.echo", {"item": m.group(0)[:40]}
     if not _WORD.search(item):
-        return f"ingen ord: «{item[:40]}»"
+        return "check.content.no_words", {"item": item[:40]}
     return None
 
 
 def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
     """Copy a person could publish: real words, no prompt markup, no repeated ad headlines
-    (Google refuses duplicates)."""
-    problems: list[str] = []
+    (Google refuses duplicates). The first problem is the detail; `more` counts the rest."""
+    problems: list[Problem] = []
     for name, value in parts.items():
         if ctx.surface.is_address(name):
             continue
@@ -224,19 +236,64 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
         if isinstance(value, list):
             lowered = [i.strip().lower() for i in items]
             if len(set(lowered)) < len(lowered):
-                problems.append(f"{name}: samme tekst flere ganger")
+                problems.append(("check.content.repeated", {"field": name}))
     main = main_text(ctx.surface, parts)
-    if ctx.surface.main_field is not None and len(_WORD.findall(main)) < MIN_WORDS:
-        problems.append(f"for få ord ({len(_WORD.findall(main))}) til å være et innlegg")
-    return Check(
-        name="content", passed=not problems, detail="; ".join(problems[:3]) or "lesbar tekst"
-    )
+    words = len(_WORD.findall(main))
+    if ctx.surface.main_field is not None and words < MIN_WORDS:
+        problems.append(("check.content.too_few_words", {"found": words, "limit": MIN_WORDS}))
+    if not problems:
+        return measured("content", True, "check.content.ok")
+    code, params = problems[0]
+    return checked("content", False, code, {**params, "more": len(problems) - 1})
+
+
+_COPY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def similarity(text: str, source: str) -> float:
+    """How nearly `text` is `source` unchanged: the share of words the two have in the same
+    order (difflib's ratio over lower-cased words); 1.0 is the source verbatim. Words, not
+    characters: a copy with its link cut or an emoji added is still the source."""
+    a = [w.lower() for w in _COPY_WORD.findall(text)]
+    b = [w.lower() for w in _COPY_WORD.findall(source)]
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
+
+
+def _copy_check(ctx: CheckContext, parts: dict[str, Any]) -> Check | None:
+    """A variant that is (nearly) the source unchanged is no reuse, on a surface that asks for
+    adaptation: the most source-like field decides (an ad whose body is the source is a copy,
+    whatever its headline). None on a surface that takes the text as it is."""
+    if not ctx.surface.adapts:
+        return None
+    rule = load_surfaces().copy_rule
+    limit = round(rule.max_similarity * 100)
+    if len(_COPY_WORD.findall(ctx.source_text)) < rule.min_source_words:
+        return measured("not_a_copy", True, "check.not_a_copy.short_source")
+    texts = [
+        "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+        for key, value in parts.items()
+        if ctx.surface.judged_as_language(key) and value
+    ]
+    found = max((similarity(t, ctx.source_text) for t in texts), default=0.0)
+    percent = round(found * 100)
+    copied = found > rule.max_similarity
+    code = "check.not_a_copy.copy" if copied else "check.not_a_copy.ok"
+    return measured("not_a_copy", not copied, code, similarity=percent, limit=limit)
 
 
 def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     text = paste_text(ctx.surface, parts)
-    checks: list[Check] = [Check(name="not_empty", passed=bool(text.strip()), detail="")]
+    checks = [
+        measured("not_empty", True, "check.not_empty.ok")
+        if text.strip()
+        else measured("not_empty", False, "check.not_empty.empty")
+    ]
     checks.append(_content_check(ctx, parts))
+    copy = _copy_check(ctx, parts)
+    if copy is not None:
+        checks.append(copy)
     checks += _length_checks(ctx, parts)
     tags = _HASHTAG.findall(text)
     limit = ctx.surface.hashtags.max
@@ -264,13 +321,13 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
     missing_names = missing_facts(names, text)
     if names:
         checks.append(
-            Check(
-                name="names_kept",
-                passed=not missing_names,
-                detail=", ".join(f.text for f in missing_names) or "alle navn med",
-                hard=False,
+            measured(
+                "names_kept", False, "check.names_kept.missing", hard=False,
+                found=", ".join(f.text for f in missing_names),
             )
-        )
+            if missing_names
+            else measured("names_kept", True, "check.names_kept.ok", hard=False)
+        )  # fmt: skip
     echoed = echoed_instructions(text, ctx.flagged)
     checks.append(
         measured("no_injected_text", False, "check.no_injected_text.found", found=echoed[0][:80])
@@ -299,3 +356,13 @@ def run_checks(ctx: CheckContext, parts: dict[str, Any]) -> list[Check]:
 
 def hard_failures(checks: Sequence[Check]) -> list[Check]:
     return [c for c in checks if c.hard and not c.passed]
+
+
+def reason(check: Check, lang: str = "nb") -> str:
+    """One failed check as a person reads it: its label and what was measured, in `lang`."""
+    detail = render(check.code, check.params, lang) if check.code else check.detail
+    return render("check.reason", {"check": label(check.name, lang), "detail": detail}, lang)
+
+
+def failed_reasons(checks: Sequence[Check], lang: str = "nb") -> list[str]:
+    return [reason(c, lang) for c in hard_failures(checks)]

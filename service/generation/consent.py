@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from service.domain import Consent, ConsentScope, SourceType
+from service.messages import Param, render
 
 
 class ConsentVerdict(StrEnum):
@@ -18,8 +19,15 @@ class ConsentVerdict(StrEnum):
 
 class ConsentDecision(BaseModel):
     verdict: ConsentVerdict
-    message: str = ""
+    # What a person is told, as a catalogue code and its parameters (service.messages);
+    # empty when nothing needs saying.
+    code: str = ""
+    params: dict[str, Param] = {}
     scope_needed: ConsentScope | None = None
+
+    @property
+    def message(self) -> str:
+        return render(self.code, self.params) if self.code else ""
 
 
 def decide(
@@ -38,21 +46,15 @@ def decide(
         return ConsentDecision(verdict=ConsentVerdict.ok)
     if consent is not None and consent.covers(scope_needed):
         return ConsentDecision(verdict=ConsentVerdict.ok, scope_needed=scope_needed)
-    who = "kunden" if source_type is SourceType.ugc else "partneren"
-    if surface_kind == "paid":
-        return ConsentDecision(
-            verdict=ConsentVerdict.refuse,
-            scope_needed=scope_needed,
-            message=(
-                f"{surface}: betalt bruk av innhold fra {who} krever samtykke til annonser "
-                f"(scope «{scope_needed.value}»). Be om tillatelse først."
-            ),
-        )
+    params: dict[str, Param] = {
+        "surface": surface,
+        "owner": "ugc" if source_type is SourceType.ugc else "partner",
+        "scope": scope_needed.value,
+    }
+    refused = surface_kind == "paid"
     return ConsentDecision(
-        verdict=ConsentVerdict.warn,
+        verdict=ConsentVerdict.refuse if refused else ConsentVerdict.warn,
         scope_needed=scope_needed,
-        message=(
-            f"{surface}: innholdet er fra {who}; publiser først når dere har tillatelse "
-            f"(scope «{scope_needed.value}»)."
-        ),
+        code="consent.refuse" if refused else "consent.warn",
+        params=params,
     )

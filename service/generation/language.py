@@ -15,8 +15,11 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from pydantic import BaseModel
 
 from service.domain import Check
+from service.messages import render
 
 Lang = Literal["nb", "nn", "en", "da", "sv"]
+# The languages' names for the prompts (model-facing, in the prompt's language); words for
+# people come from the message catalogue (`language.<code>`).
 NAMES = {"nb": "bokmål", "nn": "nynorsk", "en": "engelsk", "da": "dansk", "sv": "svensk"}
 _LINGUA = {
     Language.BOKMAL: "nb",
@@ -162,6 +165,12 @@ def detect(text: str) -> LanguageGuess:
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÆØÅ])|\n+")
 
 
+def _check(passed: bool, code: str, **params: str | int | None) -> Check:
+    return Check(
+        name="language", passed=passed, detail=render(code, params), code=code, params=params
+    )
+
+
 def check_language(text: str, expected: str) -> Check:
     """Fails only on evidence: another language, or the other Norwegian standard's words.
     Sentences are judged one by one too, so a mixed text cannot hide behind its majority."""
@@ -171,37 +180,30 @@ def check_language(text: str, expected: str) -> Check:
     for sentence in _SENTENCES.split(text):
         guess = detect(sentence)
         if guess.language is not None and (guess.norwegian != (expected in ("nb", "nn"))):
-            found = "norsk" if guess.norwegian else NAMES.get(guess.language, "?")
-            return Check(
-                name="language",
-                passed=False,
-                detail=f"ventet {NAMES.get(expected, expected)}, men en setning er {found}: "
-                f"«{sentence.strip()[:60]}»",
-            )
+            return _check(
+                False, "check.language.sentence", expected=expected,
+                found="no" if guess.norwegian else guess.language,
+                sentence=sentence.strip()[:60],
+            )  # fmt: skip
     return whole
 
 
 def _check_one(text: str, expected: str) -> Check:
     guess = detect(text)
-    name = NAMES.get(expected, expected)
     if guess.language is None and not guess.norwegian:
-        return Check(name="language", passed=True, detail="for kort til å avgjøre språk")
+        return _check(True, "check.language.too_short")
+    found = "no" if guess.norwegian else (guess.language or "?")
     if expected in ("nb", "nn"):
         if not guess.norwegian:
-            found = NAMES.get(guess.language or "", "?")
-            return Check(name="language", passed=False, detail=f"ventet {name}, fant {found}")
+            return _check(False, "check.language.other", expected=expected, found=found)
         if guess.language is not None and guess.language != expected:
-            return Check(
-                name="language",
-                passed=False,
-                detail=(
-                    f"ventet {name}, men teksten er {NAMES[guess.language]} "
-                    f"({guess.nb_words} bokmålsord, {guess.nn_words} nynorskord)"
-                ),
-            )
-        sure = "" if guess.language else " (kan ikke skille bokmål og nynorsk sikkert)"
-        return Check(name="language", passed=True, detail=f"norsk{sure}")
+            return _check(
+                False, "check.language.standard", expected=expected, found=guess.language,
+                nb_words=guess.nb_words, nn_words=guess.nn_words,
+            )  # fmt: skip
+        if guess.language:
+            return _check(True, "check.language.norwegian")
+        return _check(True, "check.language.norwegian_unsure")
     if guess.language == expected:
-        return Check(name="language", passed=True, detail=name)
-    found = "norsk" if guess.norwegian else NAMES.get(guess.language or "", "?")
-    return Check(name="language", passed=False, detail=f"ventet {name}, fant {found}")
+        return _check(True, "check.language.ok", found=expected)
+    return _check(False, "check.language.other", expected=expected, found=found)

@@ -19,6 +19,7 @@ from service.generation.facts import (
 )
 from service.generation.surfaces import LinkRule
 from service.generation.text_length import count_length
+from service.messages import has, render
 
 # A sentence ends at . ! ? … before a capital, a quote, an emoji or a line break; not in
 # "11. april" or "kl. 11", where a period is part of the fact.
@@ -134,16 +135,11 @@ def deterministic_repair(ctx: CheckContext, parts: dict[str, Any]) -> dict[str, 
     return out
 
 
-# A bare "229,-" is no headline; a word in front makes it one.
-HEADLINE_LABELS = {
-    "price": "Pris",
-    "percent": "Spar",
-    "date": "Dato",
-    "time": "Klokka",
-    "time_range": "Åpent",
-    "phone": "Ring",
-    "email": "E-post",
-}
+def headline_label(kind: str, language: str) -> str:
+    """A bare "229,-" is no headline; a word in front makes it one ("Pris 229,-"), in the
+    variant's language (catalogue `repair.headline.<fact kind>`; none for other kinds)."""
+    code = f"repair.headline.{kind}"
+    return render(code, lang=language) if has(code, language) else ""
 
 
 def _restore_facts_as_items(ctx: CheckContext, parts: dict[str, Any]) -> None:
@@ -158,7 +154,7 @@ def _restore_facts_as_items(ctx: CheckContext, parts: dict[str, Any]) -> None:
     everything = [*short_items, *(i for _, items in long_lists for i in items)]
     for fact in missing_facts(strict, " ".join(everything)):
         rule_short = ctx.surface.parts[lists[0]]
-        label = HEADLINE_LABELS.get(fact.kind.value, "")
+        label = headline_label(fact.kind.value, ctx.language)
         headline = fact.text if item_problem(fact.text) is None else f"{label} {fact.text}".strip()
         if len(headline) <= rule_short.max_chars and len(short_items) < rule_short.max_count:
             short_items.append(headline)

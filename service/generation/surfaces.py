@@ -99,6 +99,9 @@ class Surface(_Strict):
     plan_default: bool = False  # a month plan drafts this surface for its channel
     asks_permission: bool = False  # the request for consent, added when consent falls short
     restore_facts_as_items: bool = False  # a missing fact becomes a part of its own (a headline)
+    # The surface asks for an adaptation: a text that is (nearly) the source unchanged fails
+    # `not_a_copy`. False where the source is legitimately carried as it is.
+    adapts: bool = True
 
     @model_validator(mode="after")
     def _one_main_field(self) -> Surface:
@@ -187,10 +190,20 @@ class ProfileField(_Strict):
     source: str = Field(min_length=8)
 
 
+class CopyRule(_Strict):
+    """When a variant counts as the source copied: its likeness to the source (share of words
+    in the same order, 0-1) above `max_similarity`; sources shorter than `min_source_words`
+    leave too little to rewrite to be judged."""
+
+    max_similarity: float = Field(default=0.85, gt=0, le=1)
+    min_source_words: int = Field(default=8, ge=1)
+
+
 class SurfaceCatalog(_Strict):
     version: int = Field(ge=1)
     checked: str
     surfaces: dict[str, Surface]
+    copy_rule: CopyRule = CopyRule()
     field_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     profile_fields: dict[str, dict[str, ProfileField]] = Field(default_factory=dict)
 

@@ -26,8 +26,14 @@ from service.domain import (
     SourceType,
 )
 from service.errors import Invalid, ProviderResponseInvalid
-from service.generation.checks import CheckContext, hard_failures, run_checks
-from service.generation.consent import ConsentVerdict, decide
+from service.generation.checks import (
+    CheckContext,
+    checked,
+    failed_reasons,
+    hard_failures,
+    run_checks,
+)
+from service.generation.consent import ConsentDecision, ConsentVerdict, decide
 from service.generation.facts import (
     STRICT_KINDS,
     Fact,
@@ -48,6 +54,7 @@ from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
+from service.messages import Message
 from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
 from service.providers.vectors import VectorStore
@@ -115,7 +122,10 @@ class Variant(BaseModel):
 class VariantResponse(BaseModel):
     source: dict[str, Any]
     variants: list[Variant]
-    warnings: list[str]
+    warnings: list[str] = Field(description="the notices' texts, in the reader's language")
+    notices: list[Message] = Field(
+        default_factory=list, description="the warnings as catalogue codes and parameters"
+    )
     examples: list[Example]
     usage: Usage
     cost_usd: float
@@ -254,13 +264,10 @@ class VariantPipeline:
         surfaces = [self.catalog.get(s) for s in dict.fromkeys(req.surfaces)]
         prep = self._prepare(req)
         source, language, facts = prep.source, prep.language, prep.facts
-        warnings: list[str] = []
+        notices: list[Message] = []
         injected = [f.sentence for f in prep.flagged if f.instruction]
         if injected:
-            warnings.append(
-                "Kilden inneholder tekst som ligner en beskjed til språkmodellen; den er behandlet "
-                f"som data, og fakta i den brukes ikke: «{injected[0][:80]}»"
-            )
+            notices.append(Message.of("variants.injection", found=injected[0][:80]))
         decisions = {
             sf.id: decide(
                 source_type=source.source_type,
@@ -272,15 +279,17 @@ class VariantPipeline:
             )
             for sf in surfaces
         }
-        warnings += [d.message for d in decisions.values() if d.verdict is not ConsentVerdict.ok]
+        notices += [
+            Message.of(d.code, **d.params)
+            for d in decisions.values()
+            if d.verdict is not ConsentVerdict.ok
+        ]
         if any(d.verdict is not ConsentVerdict.ok for d in decisions.values()) and not any(
             sf.asks_permission for sf in surfaces
         ):
             permission = self.catalog.permission_surface()
             surfaces.append(permission)
-            warnings.append(
-                f"La til «{permission.id}»: be om tillatelse før innholdet brukes videre."
-            )
+            notices.append(Message.of("variants.permission_added", surface=permission.id))
         examples = prep.examples
         variants: list[Variant] = []
         total = len(surfaces) * req.n
@@ -289,7 +298,7 @@ class VariantPipeline:
             decision = decisions.get(sf.id)
             for _ in range(req.n):
                 if decision is not None and decision.verdict is ConsentVerdict.refuse:
-                    variants.append(self._refused(sf, language, decision.message))
+                    variants.append(self._refused(sf, language, decision))
                 else:
                     variants.append(self._one(req, prep, sf))
                 done += 1
@@ -309,22 +318,24 @@ class VariantPipeline:
                 "facts": [f.model_dump() for f in facts],
             },
             variants=variants,
-            warnings=warnings,
+            warnings=[n.text for n in notices],
+            notices=notices,
             examples=examples,
             usage=usage,
             cost_usd=cost.usd,
             cost_priced=cost.priced,
         )
 
-    def _refused(self, sf: Surface, language: str, message: str) -> Variant:
+    def _refused(self, sf: Surface, language: str, decision: ConsentDecision) -> Variant:
+        checks = [checked("consent", False, decision.code, decision.params)]
         return Variant(
             surface=sf.id,
             language=language,
             text="",
             parts={},
-            checks=[Check(name="consent", passed=False, detail=message)],
+            checks=checks,
             passed=False,
-            failed_reasons=[message],
+            failed_reasons=failed_reasons(checks),
             examples_used=[],
             usage=Usage(),
             attempts=0,
@@ -404,13 +415,8 @@ class VariantPipeline:
             )
         rule_repaired = False
         if parts is None:
-            checks = [
-                Check(
-                    name="model_output",
-                    passed=False,
-                    detail="modellen ga ikke gyldig svar: " + "; ".join(errors[-2:]),
-                )
-            ]
+            found = {"found": "; ".join(errors[-2:])}
+            checks = [checked("model_output", False, "check.model_output.invalid", found)]
             parts = {}
         elif hard_failures(checks):
             fixed = deterministic_repair(ctx, parts)
@@ -425,7 +431,7 @@ class VariantPipeline:
             parts=parts,
             checks=checks,
             passed=not failures,
-            failed_reasons=[f"{c.name}: {c.detail}" for c in failures],
+            failed_reasons=failed_reasons(checks),
             examples_used=[e.post_id for e in examples],
             usage=usage,
             attempts=attempts,

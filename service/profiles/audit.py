@@ -22,9 +22,9 @@ from service.domain.profile_audit import (
 )
 from service.errors import Invalid
 from service.generation.facts import Fact, FactKind, extract_facts
-from service.generation.language import NAMES, detect
+from service.generation.language import detect
 from service.generation.surfaces import ProfileField, SurfaceCatalog, load_surfaces
-from service.messages import Param, render
+from service.messages import Param, has, render, render_or
 
 # Which channel's value wins a tie: the organisation's own website is the one it maintains.
 TRUST_ORDER = ("website", "facebook", "instagram", "linkedin", "youtube", "x", "tiktok")
@@ -417,9 +417,8 @@ class _Audit:
             if wrong:
                 self.add(
                     c, f, FindingCode.language_mismatch,
-                    f"{NAMES.get(guess.language, guess.language)}",
-                    "audit.language.fix", 2, found=guess.language,
-                    expected=render(f"language.{expected}"),
+                    render("audit.language_mismatch.evidence", {"found": guess.language}),
+                    "audit.language.fix", 2, found=guess.language, expected=expected,
                 )  # fmt: skip
 
 
@@ -481,44 +480,53 @@ def score(
     return fields, channels, overall
 
 
-_CODE_NB = {
-    FindingCode.over_limit: "for lange tekster",
-    FindingCode.missing_keyword: "mangler søkeord",
-    FindingCode.inconsistent_fact: "fakta som ikke stemmer mellom kanalene",
-    FindingCode.outdated: "utdatert informasjon",
-    FindingCode.no_cta: "ingen oppfordring til handling",
-    FindingCode.no_contact_path: "ingen vei til kontakt",
-    FindingCode.language_mismatch: "feil språk eller målform",
-    FindingCode.generic: "generisk tekst",
-    FindingCode.spelling: "skrivefeil",
-    FindingCode.against_rules: "brudd på plattformens regler",
-    FindingCode.unknown_channel: "ukjente kanaler (ikke kontrollert)",
-    FindingCode.unknown_field: "ukjente felt (ikke kontrollert)",
-}
+def evidence_code(code: FindingCode | str) -> str | None:
+    """The catalogue code of a finding's evidence when it is a measurement, not a quote (a
+    length, a language, a missing contact path): `audit.<code>.evidence`, rendered with the
+    finding's own parameters so it reads in the reader's language too."""
+    message = f"audit.{code}.evidence"
+    return message if has(message) else None
+
+
+def localised_finding(f: Finding, lang: str) -> Finding:
+    """The finding with its fix (and a measured evidence) rendered in `lang`."""
+    update = {"suggestion": render_or(f.suggestion, f.message, f.params, lang)}
+    if (evidence := evidence_code(f.code)) is not None:
+        update["evidence"] = render_or(f.evidence, evidence, f.params, lang)
+    return f.model_copy(update=update)
 
 
 def summarise(
-    profiles: ProfileSet, findings: list[Finding], overall: int, channels: dict[str, int]
+    org: str, findings: list[Finding], overall: int, channels: dict[str, int], lang: str = "nb"
 ) -> str:
     if not findings:
-        return f"{profiles.organisation}: alle profiltekstene består kontrollene (score {overall})."
+        return render("audit.summary.clean", {"organisation": org, "overall": overall}, lang)
     counts = Counter(f.code for f in findings)
-    serious = [f for f in findings if f.severity == 3]
-    parts = [f"{n} × {_CODE_NB[code]}" for code, n in counts.most_common()]
-    text = (
-        f"{profiles.organisation}: samlet score {overall}/100 over {len(channels)} kanaler. "
-        f"Funn: {', '.join(parts)}."
+    listed = ", ".join(
+        render("audit.summary.count", {"n": n, "code": code.value}, lang)
+        for code, n in counts.most_common()
     )
+    scored: dict[str, Param] = {"organisation": org, "overall": overall}
+    scored |= {"channels": len(channels), "findings": listed}
+    sentences = [render("audit.summary.scored", scored, lang)]
     if channels:  # none when every channel in the file was unknown
         worst = min(channels, key=lambda c: channels[c])
-        text = f"{text[:-1]}. Svakest: {worst} ({channels[worst]})."
-    if serious:
-        first = serious[0]
-        text += (
-            f" Rett først det som kan villede kunder: {first.channel}.{first.field} "
-            f"({first.evidence})."
+        sentences.append(
+            render("audit.summary.worst", {"channel": worst, "score": channels[worst]}, lang)
         )
-    return text
+    serious = [f for f in findings if f.severity == 3]
+    if serious:
+        first = localised_finding(serious[0], lang)
+        where = {"channel": first.channel, "field": first.field, "evidence": first.evidence}
+        sentences.append(render("audit.summary.serious", where, lang))
+    return " ".join(sentences)
+
+
+def localised_report(report: AuditReport, lang: str) -> AuditReport:
+    """The report's words in `lang`: findings, evidence and the summary."""
+    findings = [localised_finding(f, lang) for f in report.findings]
+    summary = summarise(report.organisation, report.findings, report.overall, report.channels, lang)
+    return report.model_copy(update={"findings": findings, "summary": summary})
 
 
 def audit(
@@ -542,5 +550,5 @@ def audit(
         fields=fields,
         channels=channels,
         overall=overall,
-        summary=summarise(profiles, findings, overall, channels),
+        summary=summarise(profiles.organisation, findings, overall, channels),
     )

@@ -14,14 +14,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.domain.draft import Check, Draft, DraftStatus
-from service.domain.profile_audit import AuditReport, FindingCode, ProfileSet
+from service.domain.profile_audit import AuditReport, Finding, FindingCode, ProfileSet
 from service.errors import Invalid, ProviderResponseInvalid
+from service.generation.checks import checked
 from service.generation.facts import FactKind, extract_facts
 from service.generation.language import NAMES
 from service.generation.prompts import load_prompt
 from service.generation.repair import sentences
 from service.generation.surfaces import SurfaceCatalog, load_surfaces
-from service.profiles.audit import audit, keyword_present
+from service.profiles.audit import audit, evidence_code, keyword_present
 from service.providers.llm import LLM
 
 HARD = (
@@ -152,7 +153,7 @@ def recheck(
     try:
         report = audit(trial, catalog=catalog, today=today)
     except Invalid as exc:
-        return [Check(name="valid", passed=False, detail=exc.message)]
+        return [checked("valid", False, "check.valid.invalid", {"found": exc.message})]
     mine = [f for f in report.findings if (f.channel, f.field) == (channel, field)]
     original = profiles.channels[channel][field]
     before = {(f.kind, f.key) for f in extract_facts(original) if f.kind in _CONTACT}
@@ -160,32 +161,35 @@ def recheck(
     # A wrong phone number the fix replaced is not a lost fact.
     wrong_before = {(f.kind, f.key) for f in extract_facts(wrong_evidence)}
     lost = (before - wrong_before) - after
-    checks = [
-        Check(
-            name=code.value,
-            passed=not [f for f in mine if f.code is code],
-            detail="; ".join(f.evidence for f in mine if f.code is code),
-        )
-        for code in HARD
-    ]
+    checks = [_finding_check(code, mine) for code in HARD]
     checks.append(
-        Check(
-            name="facts_kept",
-            passed=not lost,
-            detail="alle fakta med" if not lost else "mangler: " + ", ".join(k for _, k in lost),
+        checked("facts_kept", True, "check.facts_kept.ok", {})
+        if not lost
+        else checked(
+            "facts_kept",
+            False,
+            "check.facts_kept.missing",
+            {"found": ", ".join(k for _, k in lost)},
         )
     )
-    for code in (FindingCode.no_cta, FindingCode.missing_keyword):
-        hit = [f for f in mine if f.code is code]
-        checks.append(
-            Check(
-                name=code.value,
-                passed=not hit,
-                detail="; ".join(f.evidence for f in hit),
-                hard=False,
-            )
-        )
+    checks += [
+        _finding_check(code, mine, hard=False)
+        for code in (FindingCode.no_cta, FindingCode.missing_keyword)
+    ]
     return checks
+
+
+def _finding_check(code: FindingCode, found: list[Finding], *, hard: bool = True) -> Check:
+    """A check named by a finding code: passed without such a finding, else what was found; a
+    measured evidence (a length, a language) with the finding's own code and parameters."""
+    hits = [f for f in found if f.code is code]
+    if not hits:
+        return checked(code.value, True, "check.profile.clean", {}, hard=hard)
+    measured = evidence_code(code)
+    if len(hits) == 1 and measured is not None:
+        return checked(code.value, False, measured, hits[0].params, hard=hard)
+    evidence = "; ".join(f.evidence for f in hits)
+    return checked(code.value, False, "check.profile.found", {"found": evidence}, hard=hard)
 
 
 def _option(
@@ -227,11 +231,13 @@ def _targets(
                 raise Invalid(f"{name} is a {kind} field; only texts are rewritten")
             out.append((channel, field))
         return out
+    known = catalog.profile_fields
     return list(
         dict.fromkeys(
             (f.channel, f.field)
             for f in report.findings
-            if catalog.profile_fields[f.channel][f.field].kind == "prose"
+            # A channel or field the data does not describe was not audited: nothing to fix.
+            if f.field in known.get(f.channel, {}) and known[f.channel][f.field].kind == "prose"
         )
     )
 

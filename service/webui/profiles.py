@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from service.domain.profile_audit import ProfileSet
+from service.messages import LANGUAGES
+from service.messages.localise import localise
 from service.profiles.auditor import ProfileAuditor
 from service.profiles.files import parse_csv, parse_json
 from service.profiles.rewrite import RewriteRequest
@@ -27,6 +29,9 @@ def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
         return {
             "profiles": profiles.model_dump(mode="json"),
             **report.model_dump(mode="json", exclude={"audit_id"}),
+            # The summary is a text made of texts: rendered here in each language the tab
+            # may be read in (findings and checks the tab renders itself from their codes).
+            "summaries": {lang: localise(report, lang).summary for lang in LANGUAGES},
         }
 
     def propose(raw: str, field: str, n: int) -> dict[str, Any]:

@@ -36,7 +36,9 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
     option = page.locator("#profiles-options .gj-option").first
     option.wait_for(timeout=30_000)
     assert option.locator("ins").count() >= 1 and option.locator("del").count() >= 1
-    assert "inconsistent_fact" in (page.locator("#profiles-options details").text_content() or "")
+    hidden = page.locator("#profiles-options details").text_content() or ""
+    # Why, in the reader's words: the finding's label, never its code (`inconsistent_fact`).
+    assert "fakta som ikke stemmer mellom kanalene" in hidden and "inconsistent_fact" not in hidden
     edit = page.locator("#profiles-edit textarea")
     assert "55 12 34 56" in edit.input_value() and "55 12 34 65" not in edit.input_value()
     page.locator("#profiles-accept").click()

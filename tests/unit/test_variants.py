@@ -141,7 +141,7 @@ def test_a_variant_that_cannot_be_fixed_is_returned_failed_with_reasons(
     fake_llm.queue(*[reply(text="We love cider. Come and taste it this weekend, friends!")] * 3)
     (v,) = pipeline.run(request()).variants
     assert not v.passed
-    assert any(r.startswith("language: ventet bokmål") for r in v.failed_reasons)
+    assert any(r.startswith("språk: ventet bokmål") for r in v.failed_reasons)
 
 
 def test_x_counts_weighted_length_and_trims_at_a_sentence_keeping_facts(
@@ -188,7 +188,7 @@ def test_too_few_rsa_headlines_fail_with_the_rule(
     fake_llm.queue(*[rsa] * 3)
     (v,) = pipeline.run(request(surfaces=["google_rsa"], text="Ny tørr sider på gården!")).variants
     assert not v.passed and any(
-        r.startswith("part:headlines: 1 stk (3–15)") for r in v.failed_reasons
+        r.startswith("Overskrifter: 1 stk (3–15)") for r in v.failed_reasons
     )
 
 
@@ -210,7 +210,7 @@ def test_paid_use_of_customer_content_is_refused_and_permission_offered(
     assert (
         not ad.passed and ad.attempts == 0 and ad.text == "" and "annonser" in ad.failed_reasons[0]
     )
-    assert any("instagram_post" in w and "tillatelse" in w for w in out.warnings)
+    assert any("Instagram-innlegg" in w and "tillatelse" in w for w in out.warnings)
     assert len(fake_llm.requests) == 2, "no model call for a refused surface"
 
 
@@ -255,7 +255,7 @@ def test_fragments_markup_and_repeated_headlines_are_not_copy(
 ) -> None:
     fake_llm.queue(*[reply(text="189,- 49 kroner 11. april kl. 11–16")] * 3)
     (v,) = pipeline.run(request()).variants
-    assert not v.passed and any(r.startswith("content: for få ord") for r in v.failed_reasons)
+    assert not v.passed and any(r.startswith("lesbar tekst: for få ord") for r in v.failed_reasons)
     rsa = reply(
         headlines=["<kilde>", "Tørr sider", "Tørr sider", "Prøvesmaking"],
         descriptions=["Prøvesmaking lørdag 11. april kl. 11–16.", "Flaska koster 189,-."],
