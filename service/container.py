@@ -91,6 +91,7 @@ class Services:
             self.llm,
             max_repairs=self.settings.max_repairs,
             price_overrides=self.settings.prices,
+            capability=self.settings.llm_capability,
         )
 
     def close(self) -> None:

@@ -38,6 +38,16 @@ def pipeline(services: Services, fake_llm: FakeLLM) -> VariantPipeline:
     return VariantPipeline(services.db, services.vectors, fake_llm, max_repairs=2)
 
 
+@pytest.fixture
+def model_only(services: Services, fake_llm: FakeLLM) -> VariantPipeline:
+    """The model's answer and its repairs only, without the composed fallback: to see what the
+    checks say about an answer that stays wrong."""
+    load_demo(services.db, services.vectors)
+    return VariantPipeline(
+        services.db, services.vectors, fake_llm, max_repairs=2, compose_fallback=False
+    )
+
+
 def request(**kw: Any) -> VariantRequest:
     return VariantRequest(
         **{"workspace": "demo", "text": CIDER, "surfaces": ["facebook_post"], **kw}
@@ -136,12 +146,23 @@ def test_an_ad_headline_that_is_all_echo_is_replaced_and_an_empty_description_st
 
 
 def test_a_variant_that_cannot_be_fixed_is_returned_failed_with_reasons(
+    model_only: VariantPipeline, fake_llm: FakeLLM
+) -> None:
+    fake_llm.queue(*[reply(text="We love cider. Come and taste it this weekend, friends!")] * 3)
+    (v,) = model_only.run(request()).variants
+    assert not v.passed
+    assert any(r.startswith("language: ventet bokmål") for r in v.failed_reasons)
+    assert v.origin == "model"
+
+
+def test_an_answer_still_failing_after_repairs_gives_way_to_a_composed_draft_marked_so(
     pipeline: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
     fake_llm.queue(*[reply(text="We love cider. Come and taste it this weekend, friends!")] * 3)
     (v,) = pipeline.run(request()).variants
-    assert not v.passed
-    assert any(r.startswith("language: ventet bokmål") for r in v.failed_reasons)
+    assert v.passed and v.origin == "composed_fallback" and v.prompt.startswith("composer@")
+    assert v.attempts == 3, "the model's three calls are counted; the fallback asks no pieces"
+    assert "189,-" in v.text and "49 kroner" in v.text and "We love" not in v.text
 
 
 def test_x_counts_weighted_length_and_trims_at_a_sentence_keeping_facts(
@@ -182,11 +203,13 @@ def pipeline_checks(fake_llm: FakeLLM) -> list[str]:
 
 
 def test_too_few_rsa_headlines_fail_with_the_rule(
-    pipeline: VariantPipeline, fake_llm: FakeLLM
+    model_only: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
     rsa = reply(headlines=["Tørr sider"], descriptions=["Prøvesmaking lørdag."])
     fake_llm.queue(*[rsa] * 3)
-    (v,) = pipeline.run(request(surfaces=["google_rsa"], text="Ny tørr sider på gården!")).variants
+    (v,) = model_only.run(
+        request(surfaces=["google_rsa"], text="Ny tørr sider på gården!")
+    ).variants
     assert not v.passed and any(
         r.startswith("part:headlines: 1 stk (3–15)") for r in v.failed_reasons
     )
@@ -251,17 +274,17 @@ def test_exactly_one_source_is_required() -> None:
 
 
 def test_fragments_markup_and_repeated_headlines_are_not_copy(
-    pipeline: VariantPipeline, fake_llm: FakeLLM
+    model_only: VariantPipeline, fake_llm: FakeLLM
 ) -> None:
     fake_llm.queue(*[reply(text="189,- 49 kroner 11. april kl. 11–16")] * 3)
-    (v,) = pipeline.run(request()).variants
+    (v,) = model_only.run(request()).variants
     assert not v.passed and any(r.startswith("content: for få ord") for r in v.failed_reasons)
     rsa = reply(
         headlines=["<kilde>", "Tørr sider", "Tørr sider", "Prøvesmaking"],
         descriptions=["Prøvesmaking lørdag 11. april kl. 11–16.", "Flaska koster 189,-."],
     )
     fake_llm.queue(*[rsa] * 3)
-    (ad,) = pipeline.run(request(surfaces=["google_rsa"])).variants
+    (ad,) = model_only.run(request(surfaces=["google_rsa"])).variants
     first = " ".join(c.detail for c in ad.checks)
     assert "<kilde>" not in " ".join(ad.parts["headlines"]), first
     assert len(ad.parts["headlines"]) == len({h.lower() for h in ad.parts["headlines"]})
