@@ -92,6 +92,7 @@ class Services:
             max_repairs=self.settings.max_repairs,
             price_overrides=self.settings.prices,
             capability=self.settings.llm_capability,
+            pieces=self.settings.llm_pieces,
         )
 
     def close(self) -> None:

@@ -179,6 +179,15 @@ class Settings(BaseSettings):
         return "capable"
 
     @property
+    def llm_pieces(self) -> frozenset[str]:
+        """The composer's pieces the model is asked for (local_models.yaml; API: all)."""
+        if self.llm_provider == "local":
+            from service.providers.local_models import local_pieces
+
+            return local_pieces(self.local_model)
+        return frozenset({"hook", "shorten"})
+
+    @property
     def embedding_provider(self) -> EmbeddingProvider:
         assert self.embeddings is not None
         return self.embeddings

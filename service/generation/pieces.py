@@ -34,8 +34,9 @@ def _bounded(field: str, max_chars: int) -> type[BaseModel]:
 class ModelPieces:
     """Asks the model for pieces and keeps count of the calls and tokens they cost."""
 
-    def __init__(self, llm: LLM) -> None:
+    def __init__(self, llm: LLM, asked: frozenset[str] = frozenset({"hook", "shorten"})) -> None:
         self.llm = llm
+        self.asked = asked  # the pieces this model is trusted with (its capability profile)
         self.usage = Usage()
         self.calls = 0
         self.prompts: list[str] = []
@@ -60,12 +61,16 @@ class ModelPieces:
         return str(value).strip() or None
 
     def hook(self, source: str, language: str, max_chars: int, angle: str) -> str | None:
+        if "hook" not in self.asked:
+            return None
         return self._ask(
             "piece_hook", "line", max_chars,
             language_name=NAMES[language], angle=angle, source=source,
         )  # fmt: skip
 
     def shorten(self, sentence: str, language: str, max_chars: int) -> str | None:
+        if "shorten" not in self.asked:
+            return None
         return self._ask(
             "piece_shorten", "text", max_chars, language_name=NAMES[language], sentence=sentence
         )

@@ -186,10 +186,12 @@ class VariantPipeline:
         price_overrides: dict[str, dict[str, float]] | None = None,
         capability: Capability = "capable",
         compose_fallback: bool = True,
+        pieces: frozenset[str] = frozenset({"hook", "shorten"}),
     ) -> None:
         self.db, self.vectors, self.llm = db, vectors, llm
         self.capability: Capability = capability
         self.compose_fallback = compose_fallback
+        self.pieces = pieces  # the composer's pieces this model is asked for
         self.composer = Composer()
         self.max_repairs = max_repairs
         self.price_overrides = price_overrides or {}
@@ -291,7 +293,7 @@ class VariantPipeline:
             habits=prep.habits,
             category=prep.category,
         )
-        pieces = ModelPieces(self.llm)
+        pieces = ModelPieces(self.llm, self.pieces)
         asked = pieces if origin == "composed" else None
         composition = self.composer.compose(material, sf, ctx, asked)
         parts = composition.parts

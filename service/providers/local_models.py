@@ -29,6 +29,7 @@ class LocalModelSpec(BaseModel):
     tokens_per_second: float | None = None  # measured generation speed (bench/local_model.py)
     # What size of task it is trusted with: small models get composed variants (issue 18).
     capability: Literal["small", "capable"] = "small"
+    pieces: list[Literal["hook", "shorten"]] = ["hook", "shorten"]
 
 
 @lru_cache(maxsize=1)
@@ -93,3 +94,10 @@ def local_capability(name_or_path: str) -> Literal["small", "capable"]:
     with small tasks only (most embedded models are small)."""
     spec = registry().get(name_or_path)
     return spec.capability if spec is not None else "small"
+
+
+def local_pieces(name_or_path: str) -> frozenset[str]:
+    """The composer's pieces a named model is asked for; an unknown .gguf file: every piece
+    (each is checked before it is used)."""
+    spec = registry().get(name_or_path)
+    return frozenset(spec.pieces if spec is not None else ("hook", "shorten"))
