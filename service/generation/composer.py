@@ -149,6 +149,9 @@ class Material(BaseModel):
     required: list[Fact]
     habits: Habits = Habits()
     category: str | None = None
+    # Another take on the same source (a month's draft written again as a near-copy): the next
+    # hook template and the next of the organisation's calls to action.
+    variation: int = 0
 
 
 class Composition(BaseModel):
@@ -365,6 +368,8 @@ class _Build:
     def template_hook(self) -> str:
         product = self.product()
         code = self.rules.hooks.get(self.angle, "news")
+        order = ["question", "news", "at"]
+        code = order[(order.index(code) + self.m.variation) % len(order)]
         clean = not [f for f in extract_facts(product) if f.kind in STRICT_KINDS]
         clean = clean and not product.endswith("?")
         if code == "question" and clean and product != self.m.organisation:
@@ -406,7 +411,9 @@ class _Build:
 
     def cta(self) -> str:
         habits = self.habit_cta and self.angle in self.rules.habit_cta
-        for habit in self.m.habits.ctas if habits else ():
+        ctas = self.m.habits.ctas
+        turn = self.m.variation % len(ctas) if ctas else 0
+        for habit in (ctas[turn:] + ctas[:turn]) if habits else ():
             text = self.surface_text(habit)
             if _words(text) >= 2 and text.lower() not in self.m.source_text.lower():
                 return text

@@ -165,6 +165,7 @@ class _Prepared(BaseModel):
     flagged: list[Flagged]
     habits: Habits = Habits()  # the organisation's call-to-action and hashtag habits
     category: str | None = None
+    variation: int = 0  # a tone asked for: the composer takes another hook and call to action
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -269,6 +270,7 @@ class VariantPipeline:
             flagged=flagged,
             habits=self._habits(posts, language, [trusted, *(e.text for e in examples)]),
             category=req.category,
+            variation=1 if req.tone.strip() else 0,
         )
 
     # --- composition (issue 18) --------------------------------------------------------------
@@ -292,6 +294,7 @@ class VariantPipeline:
             required=ctx.required,
             habits=prep.habits,
             category=prep.category,
+            variation=prep.variation,
         )
         pieces = ModelPieces(self.llm, self.pieces)
         asked = pieces if origin == "composed" else None

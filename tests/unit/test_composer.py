@@ -234,3 +234,14 @@ def test_a_small_models_first_answer_is_the_composition_with_its_pieces(
     # No whole variant was asked for: every request was a small piece.
     assert all("JSON" in r[-1].content and "Flate:" not in r[-1].content for r in llm.requests)
     assert out.variants[1].attempts == 0, "an RSA is composed from rules alone"
+
+
+def test_another_take_opens_and_ends_differently() -> None:
+    # A month's draft written again as a near-copy asks for another take (a tone).
+    surface = load_surfaces().get("facebook_post")
+    habits = Habits(ctas=["Kom innom gårdsbutikken!", "Del gjerne med en venn!"])
+    first = _material("nb", SOURCES["nb"][2], habits)
+    again = first.model_copy(update={"variation": 1})
+    a = Composer().compose(first, surface, _ctx(first, surface)).parts["text"]
+    b = Composer().compose(again, surface, _ctx(again, surface)).parts["text"]
+    assert a.splitlines()[0] != b.splitlines()[0] and a.splitlines()[-1] != b.splitlines()[-1]
