@@ -149,6 +149,9 @@ class Material(BaseModel):
     required: list[Fact]
     habits: Habits = Habits()
     category: str | None = None
+    # Sentences without facts from one of the organisation's best posts in the category, for a
+    # source that is a brief (a month's slot): what the organisation says, not the planner.
+    borrowed: list[str] = []
     # Another take on the same source (a month's draft written again as a near-copy): the next
     # hook template and the next of the organisation's calls to action.
     variation: int = 0
@@ -280,6 +283,8 @@ class _Build:
         self.lang = material.language
         self.strict = [f for f in material.required if f.kind in STRICT_KINDS]
         self.units = units(material.source_text, self.strict, [material.category or ""])
+        for text in material.borrowed:
+            self.units.append(_Unit(text=text, index=len(self.units)))
         self.urls = [f for f in self.strict if f.kind is FactKind.url]
         self.check = _Piece(ctx, material)
         self.used: list[str] = []
@@ -400,8 +405,10 @@ class _Build:
                     self.used.append("hook")
                     return self.surface_text(piece)
                 self.rejected.append("hook")
-        if self.product() == self.m.organisation:
-            return ""  # no phrase to hang a template on: the text opens with the source
+        if self.product() == self.m.organisation or self.m.borrowed:
+            # No phrase to hang a template on (a brief's theme is the planner's words): the
+            # text opens with the source.
+            return ""
         for hook in (self.template_hook(), self.msg("compose.hook.news", product=self.product())):
             hook = self.surface_text(hook)
             if count_length(hook) <= max_chars and check_language(hook, self.lang).passed:

@@ -28,6 +28,7 @@ from service.domain import (
 from service.errors import Invalid, ProviderResponseInvalid
 from service.generation.checks import CheckContext, hard_failures, run_checks
 from service.generation.composer import Composer, Habits, Material, learn_habits
+from service.generation.composer import units as composer_units
 from service.generation.consent import ConsentVerdict, decide
 from service.generation.facts import (
     STRICT_KINDS,
@@ -67,6 +68,8 @@ Capability = Literal["small", "capable"]
 Origin = Literal["model", "composed", "composed_fallback"]
 # The organisation's best posts its habits (calls to action, hashtags) are learned from.
 HABIT_POSTS = 40
+# A month's briefs of one category borrow from this many of its best posts, one per slot in turn.
+BORROW_POSTS = 12
 PHASE_NB = {
     JourneyPhase.discover: "oppdage",
     JourneyPhase.explore: "utforske",
@@ -166,6 +169,7 @@ class _Prepared(BaseModel):
     habits: Habits = Habits()  # the organisation's call-to-action and hashtag habits
     category: str | None = None
     variation: int = 0  # a tone asked for: the composer takes another hook and call to action
+    category_best: list[str] = []  # the category's best own posts, best first (for a brief)
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -194,6 +198,8 @@ class VariantPipeline:
         self.compose_fallback = compose_fallback
         self.pieces = pieces  # the composer's pieces this model is asked for
         self.composer = Composer()
+        # Which of a category's best posts the next brief borrows from (see _borrowed).
+        self._turns: dict[tuple[str, str], int] = {}
         self.max_repairs = max_repairs
         self.price_overrides = price_overrides or {}
         self.catalog = load_surfaces()
@@ -271,6 +277,20 @@ class VariantPipeline:
             habits=self._habits(posts, language, [trusted, *(e.text for e in examples)]),
             category=req.category,
             variation=1 if req.tone.strip() else 0,
+            category_best=[
+                p.text
+                for p in sorted(
+                    (
+                        p
+                        for p in posts
+                        if p.category == req.category and p.source_type is SourceType.own
+                    ),
+                    key=lambda p: engagement_rate(p) or 0.0,
+                    reverse=True,
+                )[:BORROW_POSTS]
+            ]
+            if req.category and source.post is None
+            else [],
         )
 
     # --- composition (issue 18) --------------------------------------------------------------
@@ -280,9 +300,23 @@ class VariantPipeline:
         best = sorted(own, key=lambda p: engagement_rate(p) or 0.0, reverse=True)[:HABIT_POSTS]
         return learn_habits([without_instructions(p.text) for p in best], language, allowed)
 
-    def _composed(
-        self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin
-    ) -> Variant:
+    def _borrowed(self, prep: _Prepared) -> list[str]:
+        """For a brief (a month slot: pasted text grounded in a category), the fact-free
+        sentences of one of the category's best posts, a different one for each slot in turn:
+        the organisation's own words carry the draft, and a month's drafts do not repeat."""
+        if prep.category is None or not prep.category_best:
+            return []
+        key = (prep.organisation, prep.category)
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        chosen = prep.category_best[turn % len(prep.category_best)]
+        return [
+            u.text
+            for u in composer_units(without_instructions(chosen))
+            if not [f for f in extract_facts(u.text) if f.kind in STRICT_KINDS]
+        ][:3]
+
+    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
         """A variant built by the composer; through the same checks and rule repair as a
         model's answer. A small model is asked for checked pieces; a capable model's fallback
         is composed by the rules alone (its own pieces already failed once, and the fallback
@@ -295,6 +329,7 @@ class VariantPipeline:
             habits=prep.habits,
             category=prep.category,
             variation=prep.variation,
+            borrowed=self._borrowed(prep),
         )
         pieces = ModelPieces(self.llm, self.pieces)
         asked = pieces if origin == "composed" else None
@@ -322,6 +357,7 @@ class VariantPipeline:
             origin=origin,
             pieces=list(dict.fromkeys(composition.pieces_used)),
         )
+
     # --- end of composition ------------------------------------------------------------------
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
