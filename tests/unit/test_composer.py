@@ -245,3 +245,16 @@ def test_another_take_opens_and_ends_differently() -> None:
     a = Composer().compose(first, surface, _ctx(first, surface)).parts["text"]
     b = Composer().compose(again, surface, _ctx(again, surface)).parts["text"]
     assert a.splitlines()[0] != b.splitlines()[0] and a.splitlines()[-1] != b.splitlines()[-1]
+
+
+def test_the_capability_comes_from_the_model_registry_or_the_setting() -> None:
+    from service.settings import Settings
+
+    local = Settings(llm="local", env="test")
+    assert local.llm_capability == "small" and local.llm_pieces == frozenset()
+    api = Settings(llm="openai", openai_api_key="sk-test", env="test")
+    assert api.llm_capability == "capable" and api.llm_pieces == {"hook", "shorten"}
+    forced = Settings(llm="openai", openai_api_key="sk-test", model_capability="small", env="test")
+    assert forced.llm_capability == "small"
+    unknown = Settings(llm="local", local_model="/models/other.gguf", env="test")
+    assert unknown.llm_capability == "small" and unknown.llm_pieces == {"hook", "shorten"}
