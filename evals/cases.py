@@ -28,6 +28,7 @@ class CaseSource(_Lenient):
 
 class RepurposeCase(_Lenient):
     id: str
+    organisation: str = ""  # the organisation's display name (the workspace's name)
     source: CaseSource
     target_surfaces: list[str] = Field(min_length=1)
     language: str = "nb"

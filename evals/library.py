@@ -14,12 +14,15 @@ from service.storage.repositories import PostRepo, WorkspaceRepo
 _NOT_LIBRARY = {"ground_truth"}
 
 
-def ensure_library(services: Services, workspace: str, folder: Path) -> None:
-    """Import an organisation's exports once into the eval data directory, embedded."""
+def ensure_library(services: Services, workspace: str, folder: Path, name: str = "") -> None:
+    """Import an organisation's exports once into the eval data directory, embedded. `name` is
+    the organisation's display name (composed variants and prompts name it), else the slug."""
     with services.db.session() as s:
         repo = WorkspaceRepo(s)
-        if repo.find(workspace) is None:
-            repo.save(Workspace(slug=workspace, name=workspace))
+        found = repo.find(workspace)
+        if found is None or (name and found.name != name):
+            base = found or Workspace(slug=workspace, name=workspace)
+            repo.save(base.model_copy(update={"name": name or base.name}))
         has_posts = bool(PostRepo(s).list(workspace))
     if has_posts:
         return

@@ -77,8 +77,9 @@ def product_outputs(
     from service.generation.variants import VariantRequest
 
     data = shared_data_dir()
+    names = {c.workspace: c.organisation for c in cases if c.organisation}
     for workspace in dict.fromkeys(c.workspace for c in cases):
-        ensure_library(services, workspace, data / workspace)
+        ensure_library(services, workspace, data / workspace, names.get(workspace, ""))
     model = services.llm.model_name
     outputs: list[Output] = []
     for i, case in enumerate(cases):

@@ -91,6 +91,8 @@ class Services:
             self.llm,
             max_repairs=self.settings.max_repairs,
             price_overrides=self.settings.prices,
+            capability=self.settings.llm_capability,
+            pieces=self.settings.llm_pieces,
         )
 
     def close(self) -> None:

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
         default="gemma3-270m",
         description="A name from service/data/local_models.yaml, or a path to any .gguf file.",
     )
+    model_capability: Literal["small", "capable"] | None = Field(
+        default=None,
+        description="What size of task the LLM is trusted with. small: each variant is "
+        "composed from the source and the organisation's posts and the model writes only short "
+        "checked pieces (a hook line, one shortened sentence); capable: the model writes the "
+        "whole variant, a composed draft being the last fallback. Unset: the local model's "
+        "entry in local_models.yaml (any other .gguf: small); an API model: capable.",
+    )
     local_threads: int = Field(default=2, ge=1, le=64)
     local_context: int = Field(default=4096, ge=512, le=131072)
     local_seed: int = 7
@@ -158,6 +166,26 @@ class Settings(BaseSettings):
     def llm_provider(self) -> LLMProvider:
         assert self.llm is not None
         return self.llm
+
+    @property
+    def llm_capability(self) -> Literal["small", "capable"]:
+        """model_capability, or the default for the chosen provider and model."""
+        if self.model_capability is not None:
+            return self.model_capability
+        if self.llm_provider == "local":
+            from service.providers.local_models import local_capability
+
+            return local_capability(self.local_model)
+        return "capable"
+
+    @property
+    def llm_pieces(self) -> frozenset[str]:
+        """The composer's pieces the model is asked for (local_models.yaml; API: all)."""
+        if self.llm_provider == "local":
+            from service.providers.local_models import local_pieces
+
+            return local_pieces(self.local_model)
+        return frozenset({"hook", "shorten"})
 
     @property
     def embedding_provider(self) -> EmbeddingProvider:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -33,6 +33,8 @@ from service.generation.checks import (
     hard_failures,
     run_checks,
 )
+from service.generation.composer import Composer, Habits, Material, learn_habits
+from service.generation.composer import units as composer_units
 from service.generation.consent import ConsentDecision, ConsentVerdict, decide
 from service.generation.facts import (
     STRICT_KINDS,
@@ -50,10 +52,12 @@ from service.generation.injection import (
     without_instructions,
 )
 from service.generation.language import NAMES, detect
+from service.generation.pieces import ModelPieces
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, load_surfaces
 from service.generation.variant_schemas import paste_text, schema_for
+from service.library.performance import engagement_rate
 from service.messages import Message
 from service.providers.llm import LLM, ChatMessage, Usage
 from service.providers.prices import estimate_cost
@@ -62,6 +66,17 @@ from service.storage.db import Database
 from service.storage.repositories import AssetRepo, DraftRepo, PostRepo, WorkspaceRepo
 
 ProgressFn = Callable[[str, int, int], None]
+# What size of task the model is trusted with (settings.model_capability): a small model gets
+# a composed variant and writes only short pieces; a capable one writes the whole variant.
+Capability = Literal["small", "capable"]
+# How a variant's text came about: the model's answer, or composed by the composer from the
+# source and the organisation's material (a small model's first answer; or a capable model's
+# last fallback when its answer still failed after repairs).
+Origin = Literal["model", "composed", "composed_fallback"]
+# The organisation's best posts its habits (calls to action, hashtags) are learned from.
+HABIT_POSTS = 40
+# A month's briefs of one category borrow from this many of its best posts, one per slot in turn.
+BORROW_POSTS = 12
 PHASE_NB = {
     JourneyPhase.discover: "oppdage",
     JourneyPhase.explore: "utforske",
@@ -117,6 +132,13 @@ class Variant(BaseModel):
     draft_id: str | None = None
     model: str
     prompt: str
+    origin: Origin = Field(
+        default="model",
+        description="model: the model wrote it; composed: built from the source and the "
+        "organisation's posts, the model writing only short pieces; composed_fallback: the "
+        "model's answer failed after its repairs and this composed draft replaced it",
+    )
+    pieces: list[str] = Field(default_factory=list, description="model pieces used, if composed")
 
 
 class VariantResponse(BaseModel):
@@ -154,6 +176,10 @@ class _Prepared(BaseModel):
     # the organisation never used): what facts come from and what repair may copy.
     trusted_text: str
     flagged: list[Flagged]
+    habits: Habits = Habits()  # the organisation's call-to-action and hashtag habits
+    category: str | None = None
+    variation: int = 0  # a tone asked for: the composer takes another hook and call to action
+    category_best: list[str] = []  # the category's best own posts, best first (for a brief)
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -173,8 +199,17 @@ class VariantPipeline:
         *,
         max_repairs: int = 2,
         price_overrides: dict[str, dict[str, float]] | None = None,
+        capability: Capability = "capable",
+        compose_fallback: bool = True,
+        pieces: frozenset[str] = frozenset({"hook", "shorten"}),
     ) -> None:
         self.db, self.vectors, self.llm = db, vectors, llm
+        self.capability: Capability = capability
+        self.compose_fallback = compose_fallback
+        self.pieces = pieces  # the composer's pieces this model is asked for
+        self.composer = Composer()
+        # Which of a category's best posts the next brief borrows from (see _borrowed).
+        self._turns: dict[tuple[str, str], int] = {}
         self.max_repairs = max_repairs
         self.price_overrides = price_overrides or {}
         self.catalog = load_surfaces()
@@ -249,7 +284,91 @@ class VariantPipeline:
             contact_keys=allowed_keys(context),
             trusted_text=trusted,
             flagged=flagged,
+            habits=self._habits(posts, language, [trusted, *(e.text for e in examples)]),
+            category=req.category,
+            variation=1 if req.tone.strip() else 0,
+            category_best=[
+                p.text
+                for p in sorted(
+                    (
+                        p
+                        for p in posts
+                        if p.category == req.category and p.source_type is SourceType.own
+                    ),
+                    key=lambda p: engagement_rate(p) or 0.0,
+                    reverse=True,
+                )[:BORROW_POSTS]
+            ]
+            if req.category and source.post is None
+            else [],
         )
+
+    # --- composition (issue 18) --------------------------------------------------------------
+    @staticmethod
+    def _habits(posts: list[Post], language: str, allowed: list[str]) -> Habits:
+        own = [p for p in posts if p.source_type is SourceType.own and p.text.strip()]
+        best = sorted(own, key=lambda p: engagement_rate(p) or 0.0, reverse=True)[:HABIT_POSTS]
+        return learn_habits([without_instructions(p.text) for p in best], language, allowed)
+
+    def _borrowed(self, prep: _Prepared) -> list[str]:
+        """For a brief (a month slot: pasted text grounded in a category), the fact-free
+        sentences of one of the category's best posts, a different one for each slot in turn:
+        the organisation's own words carry the draft, and a month's drafts do not repeat."""
+        if prep.category is None or not prep.category_best:
+            return []
+        key = (prep.organisation, prep.category)
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        chosen = prep.category_best[turn % len(prep.category_best)]
+        return [
+            u.text
+            for u in composer_units(without_instructions(chosen))
+            if not [f for f in extract_facts(u.text) if f.kind in STRICT_KINDS]
+        ][:3]
+
+    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
+        """A variant built by the composer; through the same checks and rule repair as a
+        model's answer. A small model is asked for checked pieces; a capable model's fallback
+        is composed by the rules alone (its own pieces already failed once, and the fallback
+        should cost no more calls)."""
+        material = Material(
+            organisation=prep.organisation,
+            language=prep.language,
+            source_text=prep.trusted_text,
+            required=ctx.required,
+            habits=prep.habits,
+            category=prep.category,
+            variation=prep.variation,
+            borrowed=self._borrowed(prep),
+        )
+        pieces = ModelPieces(self.llm, self.pieces)
+        asked = pieces if origin == "composed" else None
+        composition = self.composer.compose(material, sf, ctx, asked)
+        parts = composition.parts
+        checks = run_checks(ctx, parts)
+        first_passed = not hard_failures(checks)
+        parts, checks, rule_repaired = _rule_repair(ctx, parts, checks)
+        failures = hard_failures(checks)
+        return Variant(
+            surface=sf.id,
+            language=prep.language,
+            text=paste_text(sf, parts),
+            parts=parts,
+            checks=checks,
+            passed=not failures,
+            failed_reasons=[f"{c.name}: {c.detail}" for c in failures],
+            examples_used=[e.post_id for e in prep.examples],
+            usage=pieces.usage,
+            attempts=pieces.calls,
+            rule_repaired=rule_repaired,
+            first_attempt_passed=first_passed,
+            model=self.llm.model_name,
+            prompt=composition.prompt_key,
+            origin=origin,
+            pieces=list(dict.fromkeys(composition.pieces_used)),
+        )
+
+    # --- end of composition ------------------------------------------------------------------
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
         """The first prompt each surface's variant would be generated from, without calling the
@@ -376,6 +495,8 @@ class VariantPipeline:
     def _one(self, req: VariantRequest, prep: _Prepared, sf: Surface) -> Variant:
         language, source, examples = prep.language, prep.source, prep.examples
         messages, ctx, facts_text = self._messages(req, prep, sf)
+        if self.capability == "small":  # composition + pieces is a small model's first answer
+            return self._composed(prep, sf, ctx, "composed")
         language_name = NAMES[language]
         schema = schema_for(sf)
         template = load_prompt("variant")
@@ -418,12 +539,16 @@ class VariantPipeline:
             found = {"found": "; ".join(errors[-2:])}
             checks = [checked("model_output", False, "check.model_output.invalid", found)]
             parts = {}
-        elif hard_failures(checks):
-            fixed = deterministic_repair(ctx, parts)
-            fixed_checks = run_checks(ctx, fixed)
-            if len(hard_failures(fixed_checks)) < len(hard_failures(checks)):
-                parts, checks, rule_repaired = fixed, fixed_checks, True
+        else:
+            parts, checks, rule_repaired = _rule_repair(ctx, parts, checks)
         failures = hard_failures(checks)
+        if failures and self.compose_fallback:
+            # A capable model's answer that still fails after its repairs: the composed draft
+            # is the last fallback, marked as such, when it passes where the answer did not.
+            fallback = self._composed(prep, sf, ctx, "composed_fallback")
+            if fallback.passed:
+                spent = {"usage": usage + fallback.usage, "attempts": attempts + fallback.attempts}
+                return fallback.model_copy(update=spent)
         return Variant(
             surface=sf.id,
             language=language,
@@ -472,3 +597,16 @@ class VariantPipeline:
                     )
                 )
                 v.draft_id = draft.id
+
+
+def _rule_repair(
+    ctx: CheckContext, parts: dict[str, Any], checks: list[Check]
+) -> tuple[dict[str, Any], list[Check], bool]:
+    """The rules' repair, kept only when it leaves fewer hard failures."""
+    if not hard_failures(checks):
+        return parts, checks, False
+    fixed = deterministic_repair(ctx, parts)
+    fixed_checks = run_checks(ctx, fixed)
+    if len(hard_failures(fixed_checks)) < len(hard_failures(checks)):
+        return fixed, fixed_checks, True
+    return parts, checks, False

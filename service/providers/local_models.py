@@ -7,7 +7,7 @@ import importlib
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel
@@ -27,6 +27,9 @@ class LocalModelSpec(BaseModel):
     licence: str = ""
     note: str = ""
     tokens_per_second: float | None = None  # measured generation speed (bench/local_model.py)
+    # What size of task it is trusted with: small models get composed variants (issue 18).
+    capability: Literal["small", "capable"] = "small"
+    pieces: list[Literal["hook", "shorten"]] = ["hook", "shorten"]
 
 
 @lru_cache(maxsize=1)
@@ -84,3 +87,17 @@ def resolve_model_path(name_or_path: str, models_dir: Path) -> tuple[Path, Local
     if not path.is_file():
         raise ConfigurationError(f"{spec.package} is installed but {spec.file} is missing")
     return _verified(path, spec.sha256), spec
+
+
+def local_capability(name_or_path: str) -> Literal["small", "capable"]:
+    """The registry's capability for a named model; a .gguf file we know nothing of is trusted
+    with small tasks only (most embedded models are small)."""
+    spec = registry().get(name_or_path)
+    return spec.capability if spec is not None else "small"
+
+
+def local_pieces(name_or_path: str) -> frozenset[str]:
+    """The composer's pieces a named model is asked for; an unknown .gguf file: every piece
+    (each is checked before it is used)."""
+    spec = registry().get(name_or_path)
+    return frozenset(spec.pieces if spec is not None else ("hook", "shorten"))

@@ -99,3 +99,26 @@ def test_a_judge_of_the_generators_family_is_refused_with_a_clear_error(tmp_path
     )  # fmt: skip
     assert result.exit_code != 0
     assert "same model family" in result.output
+
+
+COMPOSED = RECORDING.parent / "gemma3-270m-composed-dev30"
+
+
+def test_the_composed_recording_meets_the_small_model_bars_and_the_baselines_stay_unusable(
+    tmp_path: Path,
+) -> None:
+    """The embedded default composing its variants (issue 18), re-scored from its recording: its
+    first answer passes, it is usable on every surface, and the copy and truncate baselines,
+    scored beside it by the same metric, stay at 0 % usable."""
+    require(SHARED_DATA.is_dir(), "shared data not present")
+    summary = _run(tmp_path, "--replay", str(COMPOSED))
+    systems = summary["systems"]
+    product = systems["product"]["overall"]
+    assert product["first_attempt_passed"]["mean"] >= 0.8
+    assert product["product_passed"]["mean"] >= 0.97
+    assert product["usable"]["mean"] >= 0.85
+    by_surface = systems["product"]["by_surface"]
+    assert all(s["usable"]["mean"] >= 0.8 for s in by_surface.values()), by_surface
+    assert systems["product"]["diversity"]["near_duplicate_rate"]["mean"] <= 0.3
+    for baseline in ("baseline_copy", "baseline_truncate"):
+        assert systems[baseline]["overall"]["usable"]["mean"] == 0.0

@@ -21,7 +21,7 @@ from service.messages.localise import localise
 from service.profiles.audit import audit
 from service.profiles.rewrite import RewriteRequest, rewrite
 from service.providers.llm_fake import FakeLLM
-from tests.unit.test_variants import CIDER, GOOD, pipeline, reply, request  # noqa: F401
+from tests.unit.test_variants import CIDER, GOOD, model_only, pipeline, reply, request  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOTS = (
@@ -159,11 +159,11 @@ def _findings() -> tuple[list[Finding], list[Check]]:
 
 
 def test_every_check_carries_a_code_its_detail_is_rendered_from_in_each_language(
-    pipeline: VariantPipeline,  # noqa: F811
+    model_only: VariantPipeline,  # noqa: F811
     fake_llm: FakeLLM,
 ) -> None:
     findings, profile_checks = _findings()
-    checks = _all_checks(_variants(pipeline, fake_llm)) + profile_checks
+    checks = _all_checks(_variants(model_only, fake_llm)) + profile_checks
     names = {c.name for c in checks}
     assert {"not_a_copy", "content", "language", "consent", "model_output"} <= names
     assert {"part:headlines", "names_kept", "facts_kept", "over_limit"} <= names
@@ -185,11 +185,11 @@ def test_every_check_carries_a_code_its_detail_is_rendered_from_in_each_language
 
 
 def test_a_response_renders_in_english_and_nynorsk(
-    pipeline: VariantPipeline,  # noqa: F811
+    model_only: VariantPipeline,  # noqa: F811
     fake_llm: FakeLLM,
 ) -> None:
     fake_llm.default = reply(text="We love cider. Come and taste it this weekend, friends!")
-    out = pipeline.run(
+    out = model_only.run(
         request(source_type=SourceType.ugc, author="@turid", surfaces=["instagram_post"])
     )
     english = localise(out, "en")

@@ -13,7 +13,14 @@ from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline
 from service.messages import render
 from service.providers.llm_fake import FakeLLM
-from tests.unit.test_variants import CIDER, GOOD, pipeline, reply, request  # noqa: F401
+from tests.unit.test_variants import (  # noqa: F401
+    CIDER,
+    GOOD,
+    model_only,
+    pipeline,
+    reply,
+    request,
+)
 
 ADAPTING = ["instagram_post", "linkedin_post", "facebook_post"]
 # The source with a word or two changed and the app's own line added: still the source.
@@ -26,13 +33,13 @@ NEAR = (
 @pytest.mark.parametrize("surface_id", ADAPTING)
 @pytest.mark.parametrize("copy", [CIDER, NEAR], ids=["verbatim", "near-verbatim"])
 def test_a_copy_of_the_source_fails_and_is_returned_failed(
-    pipeline: VariantPipeline,  # noqa: F811
+    model_only: VariantPipeline,  # noqa: F811
     fake_llm: FakeLLM,
     surface_id: str,
     copy: str,
 ) -> None:
     fake_llm.default = reply(text=copy)
-    (v,) = pipeline.run(request(surfaces=[surface_id])).variants
+    (v,) = model_only.run(request(surfaces=[surface_id])).variants
     check = next(c for c in v.checks if c.name == "not_a_copy")
     assert not v.passed and not check.passed and check.hard
     assert check.code == "check.not_a_copy.copy"
@@ -42,6 +49,22 @@ def test_a_copy_of_the_source_fails_and_is_returned_failed(
     assert v.attempts == 3
     repair_prompt = fake_llm.requests[1][-1].content
     assert "not_a_copy" in repair_prompt
+
+
+@pytest.mark.parametrize("surface_id", ADAPTING)
+@pytest.mark.parametrize("copy", [CIDER, NEAR], ids=["verbatim", "near-verbatim"])
+def test_a_model_that_keeps_copying_gives_way_to_a_composed_draft_that_is_no_copy(
+    pipeline: VariantPipeline,  # noqa: F811
+    fake_llm: FakeLLM,
+    surface_id: str,
+    copy: str,
+) -> None:
+    fake_llm.default = reply(text=copy)
+    (v,) = pipeline.run(request(surfaces=[surface_id])).variants
+    check = next(c for c in v.checks if c.name == "not_a_copy")
+    assert v.origin == "composed_fallback" and v.attempts == 3
+    assert v.passed and check.passed, v.failed_reasons
+    assert similarity(v.text, CIDER) <= 0.85
 
 
 @pytest.mark.parametrize("surface_id", ADAPTING)
