@@ -12,6 +12,7 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -120,6 +121,18 @@ def request_cancel(db: Database, job_id: str) -> Job:
         return repo.get(job_id)
 
 
+_ITEM: ContextVar[tuple[str, str] | None] = ContextVar("gjenbruk_job_item", default=None)
+
+
+def current_item() -> tuple[str, str] | None:
+    """(job id, item key) of the item whose handler runs in this thread, or None outside a job.
+
+    An item can run more than once: a worker killed after the handler stored something but
+    before the item's outcome was recorded has its item retried. What a handler stores along
+    the way can be keyed by this, so the retry finds it instead of storing it again."""
+    return _ITEM.get()
+
+
 def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str) -> bool:
     """Run one item unless it is finished or its job cancelled; store the outcome once.
     `pick` chooses the handler for the job (by its kind). True when this call ran it."""
@@ -133,12 +146,15 @@ def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str
         repo.start_item(job_id, key)
         repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
         repo.update(job_id, current=key)
+    token = _ITEM.set((job_id, key))
     try:
         result, error = pick(job)(job, key), None
     except GjenbrukError as exc:
         result, error = None, exc.message
     except Exception as exc:  # a failing item must not stop the others
         result, error = None, f"{type(exc).__name__}: {exc}"
+    finally:
+        _ITEM.reset(token)
     with db.session() as s:
         JobRepo(s).finish_item(job_id, key, result=result, error=error)
     return True
