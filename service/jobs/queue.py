@@ -144,8 +144,9 @@ def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str
         if repo.item(job_id, key).status is not ItemStatus.pending:
             return False  # a retry of an item another run already stored
         repo.start_item(job_id, key)
-        repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
-        repo.update(job_id, current=key)
+        if job.status is JobStatus.queued:  # the first item; the others skip the statement
+            repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
+        repo.note_current(job_id, key)
     token = _ITEM.set((job_id, key))
     try:
         result, error = pick(job)(job, key), None
