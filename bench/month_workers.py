@@ -2,7 +2,10 @@
 item one call to a fixed-latency OpenAI-compatible bench server.
 
 1. Scaling: 1, 2 and 4 worker processes at the same per-worker concurrency; wall time vs the
-   ideal ceil(N / total concurrency) × latency, the ratio, and 2 workers' speed-up over one.
+   ideal ceil(N / total concurrency) × latency, the ratio, and 2 workers' speed-up over one;
+   then where the rest went (until the first call, between an answer and the slot's next
+   call, after the last answer) and the CPU time the workers used, to tell the queue's own
+   latency from a machine too busy to run the workers when they are ready.
 2. Crash soak: 3 runs with 2 workers, one SIGKILLed at a random item: lost items, items stored
    twice, and model calls wasted vs the items the killed worker had in flight.
 
@@ -47,17 +50,19 @@ KIND = "bench_month"
 
 
 class Calls:
-    """What the bench server saw: every call, by item and by worker process."""
+    """What the bench server saw: every call, by item and by worker process, and when."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.started: list[tuple[str, int]] = []
         self.answered: list[tuple[str, int]] = []
+        self.spans: list[tuple[int, float, float]] = []  # pid, call started, answered
 
     def reset(self) -> None:
         with self.lock:
             self.started.clear()
             self.answered.clear()
+            self.spans.clear()
 
 
 CALLS = Calls()
@@ -68,6 +73,7 @@ class Server(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         meta = json.loads(body["messages"][-1]["content"])
         call = (str(meta["key"]), int(meta["pid"]))
+        began = time.perf_counter()
         with CALLS.lock:
             CALLS.started.append(call)
         time.sleep(LATENCY)
@@ -96,6 +102,7 @@ class Server(BaseHTTPRequestHandler):
             return  # the worker was killed while waiting
         with CALLS.lock:
             CALLS.answered.append(call)
+            CALLS.spans.append((call[1], began, time.perf_counter()))
 
     def log_message(self, *args: object) -> None:
         pass
@@ -202,24 +209,56 @@ def wait_done(queue: Any, job: Job, started: float) -> tuple[Job, float]:
     return final, time.perf_counter() - started
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def breakdown(started: float, finished: float) -> str:
+    """Where a run's wall time beyond the model calls went: until the first call reached the
+    server, the slots' idle time between an answer and their next call (per item: the worker's
+    fetch and bookkeeping), and from the last answer until the job was seen finished."""
+    with CALLS.lock:
+        spans = list(CALLS.spans)
+    first = min(b for _, b, _ in spans)
+    last = max(e for _, _, e in spans)
+    idle = 0.0
+    for pid in {p for p, _, _ in spans}:
+        mine = [(b, e) for p, b, e in spans if p == pid]
+        window = max(e for _, e in mine) - min(b for b, _ in mine)
+        idle += PER_WORKER * window - sum(e - b for b, e in mine)
+    return (
+        f"start {(first - started) * 1000:.0f} ms, between calls "
+        f"{idle / len(spans) * 1000:.0f} ms per item per slot, "
+        f"tail {(finished - last) * 1000:.0f} ms"
+    )
+
+
 def scaling(url: str, server: str, repeats: int = 2) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{len(ITEMS)} items, {LATENCY * 1000:.0f} ms per model call, {PER_WORKER} per worker;")
     print(f"best of {repeats} runs; load average at start {load} on {os.cpu_count()} cores")
     print("workers | total conc. | wall s | ideal s | ratio | speed-up vs 1")
     one = 0.0
+    notes = []
     for n in (1, 2, 4):
         procs = start_workers(url, server, n)
-        walls = []
+        runs = []
         for attempt in range(repeats):
             CALLS.reset()
+            cpu = cpu_seconds([p.pid for p in procs])
             job, started, (queue, db) = run_month(url, f"scale-{n}-{attempt}")
             final, wall = wait_done(queue, job, started)
-            walls.append(wall)
+            used = cpu_seconds([p.pid for p in procs]) - cpu
+            runs.append((wall, used, breakdown(started, started + wall)))
             queue.close()
             db.dispose()
         stop(procs)
-        wall = min(walls)
+        wall, used, where = min(runs)
         ideal = math.ceil(len(ITEMS) / (n * PER_WORKER)) * LATENCY
         one = one or wall
         print(
@@ -227,6 +266,13 @@ def scaling(url: str, server: str, repeats: int = 2) -> None:
             f"{wall / ideal:5.2f} | {one / wall:5.2f}x   ({final.done} done, "
             f"{len(CALLS.started)} calls)"
         )
+        cores = used / wall
+        notes.append(
+            f"  {n} worker(s): {where}; workers used {used:.2f} CPU s "
+            f"({used / len(ITEMS) * 1000:.0f} ms per item, {cores:.2f} of "
+            f"{os.cpu_count()} cores during the run)"
+        )
+    print("\n".join(notes))
 
 
 def soak(url: str, server: str, runs: int = 3) -> None:

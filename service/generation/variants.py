@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -379,7 +379,16 @@ class VariantPipeline:
             for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces))
         }
 
-    def run(self, req: VariantRequest, progress: ProgressFn | None = None) -> VariantResponse:
+    def run(
+        self,
+        req: VariantRequest,
+        progress: ProgressFn | None = None,
+        *,
+        draft_ids: Sequence[str] = (),
+    ) -> VariantResponse:
+        """`draft_ids`: the ids to store the variants' drafts under, in order (a fresh id for
+        the rest): a caller that retries after a crash names them, so that a draft it already
+        stored is found again instead of stored twice."""
         surfaces = [self.catalog.get(s) for s in dict.fromkeys(req.surfaces)]
         prep = self._prepare(req)
         source, language, facts = prep.source, prep.language, prep.facts
@@ -423,7 +432,7 @@ class VariantPipeline:
                 done += 1
                 if progress:
                     progress(sf.id, done, total)
-        self._store(req.workspace, source, variants)
+        self._store(req.workspace, source, variants, draft_ids)
         usage = sum((v.usage for v in variants), Usage())
         cost = estimate_cost(
             self.llm.model_name, usage.prompt_tokens, usage.completion_tokens, self.price_overrides
@@ -572,15 +581,17 @@ class VariantPipeline:
         with self.db.session() as s:
             DraftRepo(s).review(workspace, draft_id, DraftStatus.rejected, None)
 
-    def _store(self, workspace: str, source: _Source, variants: list[Variant]) -> None:
+    def _store(
+        self, workspace: str, source: _Source, variants: list[Variant], ids: Sequence[str]
+    ) -> None:
         with self.db.session() as s:
             repo = DraftRepo(s)
-            for v in variants:
+            for i, v in enumerate(variants):
                 if not v.text:
                     continue
                 draft = repo.add(
                     Draft(
-                        id=str(uuid.uuid4()),
+                        id=ids[i] if i < len(ids) else str(uuid.uuid4()),
                         workspace=workspace,
                         kind="variant",
                         surface=v.surface,

@@ -13,8 +13,7 @@ Why this is safe with many processes:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 import psycopg
 from procrastinate import App, SyncPsycopgConnector
@@ -27,10 +26,10 @@ from service.domain.job import ItemStatus, Job
 from service.errors import ConfigurationError
 from service.jobs.queue import (
     Handler,
+    JobQueue,
     ProgressFn,
     request_cancel,
     settle,
-    submit_job,
     wait_until_finished,
 )
 from service.storage.db import Database
@@ -66,41 +65,17 @@ def item_lock(job_id: str, key: str) -> str:
     return f"gjenbruk:{job_id}:{key}"
 
 
-class ProcrastinateQueue:
+class ProcrastinateQueue(JobQueue):
     """The `JobQueue` of the PostgreSQL deployment: submits and follows, never runs items."""
 
     def __init__(self, db: Database, handlers: Mapping[str, Handler], *, poll: float = 0.5):
-        self._db = db
-        self._kinds = frozenset(handlers)
+        super().__init__(db, handlers)
         self._poll = poll
         ensure_schema(db.url)
         self._app = App(
             connector=SyncPsycopgConnector(conninfo=conninfo(db.url), min_size=1, max_size=4)
         )
         self._app.open()
-
-    def submit(
-        self,
-        workspace: str,
-        kind: str,
-        items: Sequence[str],
-        *,
-        params: dict[str, Any] | None = None,
-        idempotency_key: str | None = None,
-    ) -> tuple[Job, bool]:
-        return submit_job(
-            self._db,
-            self._kinds,
-            workspace,
-            kind,
-            items,
-            params=params,
-            idempotency_key=idempotency_key,
-        )
-
-    def get(self, job_id: str) -> Job:
-        with self._db.session() as s:
-            return JobRepo(s).get(job_id)
 
     def start(self, job_id: str) -> list[str]:
         """Queue a task for every pending item; returns the keys queued by this call. Safe to
@@ -146,13 +121,6 @@ class ProcrastinateQueue:
         # Items in progress on any worker finish and are kept; the job is cancelled now, and
         # every queued task of it ends without work when a worker picks it up.
         return settle(self._db, job_id) or self.get(job_id)
-
-    def resume_unfinished(self) -> list[str]:
-        with self._db.session() as s:
-            jobs = [j for j in JobRepo(s).unfinished() if j.kind in self._kinds]
-        for job in jobs:
-            self.start(job.id)
-        return [j.id for j in jobs]
 
     def close(self) -> None:
         self._app.close()

@@ -4,7 +4,7 @@ Each handler is built by its feature's owner and handed in; this module knows on
 
 from __future__ import annotations
 
-from service.jobs.runner import Handler
+from service.jobs.queue import Handler
 from service.planning.drafts import PLAN_JOB
 
 

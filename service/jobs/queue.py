@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +26,14 @@ Handler = Callable[[Job, str], dict[str, Any]]
 ProgressFn = Callable[[Job], None]
 
 
-class JobQueue(Protocol):
+class JobQueue(ABC):
+    """A job engine as callers see it. What does not depend on who runs the items lives here,
+    once: creating a job once per idempotency key, reading it, resuming after a restart."""
+
+    def __init__(self, db: Database, handlers: Mapping[str, Handler]) -> None:
+        self._db = db
+        self._handlers = dict(handlers)
+
     def submit(
         self,
         workspace: str,
@@ -35,76 +44,71 @@ class JobQueue(Protocol):
         idempotency_key: str | None = None,
     ) -> tuple[Job, bool]:
         """Create a job, or return the one made earlier with this idempotency key (False)."""
+        known = sorted(self._handlers)
+        if kind not in known:
+            raise Invalid(f"unknown job kind {kind!r}; known: {known}")
+        if len(set(items)) != len(items):
+            raise Invalid("job items must have unique keys")
+        params = params or {}
+        if idempotency_key:
+            existing = self._existing(workspace, kind, params, idempotency_key)
+            if existing is not None:
+                return existing, False
+        try:
+            with self._db.session() as s:
+                WorkspaceRepo(s).get(workspace)
+                job = JobRepo(s).create(
+                    job_id=str(uuid.uuid4()),
+                    workspace=workspace,
+                    kind=kind,
+                    params=params,
+                    items=list(items),
+                    idempotency_key=idempotency_key,
+                )
+        except IntegrityError:
+            # Another process inserted the same key between our look-up and our insert: the
+            # unique constraint decided, so theirs is the job.
+            if not idempotency_key:
+                raise
+            existing = self._existing(workspace, kind, params, idempotency_key)
+            if existing is None:
+                raise
+            return existing, False
+        return job, True
 
-    def get(self, job_id: str) -> Job: ...
+    def _existing(self, workspace: str, kind: str, params: dict[str, Any], key: str) -> Job | None:
+        with self._db.session() as s:
+            existing = JobRepo(s).find_by_key(workspace, key)
+        if existing is not None and (existing.kind != kind or existing.params != params):
+            raise Conflict(
+                f"idempotency key {key!r} was used for a different request",
+                details={"job_id": existing.id},
+            )
+        return existing
 
+    def get(self, job_id: str) -> Job:
+        with self._db.session() as s:
+            return JobRepo(s).get(job_id)
+
+    def resume_unfinished(self) -> list[str]:
+        """After a restart: have every queued or running job of a kind known here continue."""
+        with self._db.session() as s:
+            jobs = [j for j in JobRepo(s).unfinished() if j.kind in self._handlers]
+        for job in jobs:
+            self.start(job.id)
+        return [j.id for j in jobs]
+
+    @abstractmethod
     def start(self, job_id: str) -> object:
         """Have the job worked on in the background; asking twice does not run it twice."""
 
+    @abstractmethod
     def run(self, job_id: str, *, on_progress: ProgressFn | None = None) -> Job:
         """Start the job and wait in this thread until it is finished."""
 
+    @abstractmethod
     def cancel(self, job_id: str) -> Job:
         """No new item starts, in any process; items already in progress finish."""
-
-    def resume_unfinished(self) -> list[str]:
-        """After a restart: have every queued or running job continue."""
-
-
-def submit_job(
-    db: Database,
-    kinds: Iterable[str],
-    workspace: str,
-    kind: str,
-    items: Sequence[str],
-    *,
-    params: dict[str, Any] | None,
-    idempotency_key: str | None,
-) -> tuple[Job, bool]:
-    known = sorted(kinds)
-    if kind not in known:
-        raise Invalid(f"unknown job kind {kind!r}; known: {known}")
-    if len(set(items)) != len(items):
-        raise Invalid("job items must have unique keys")
-    params = params or {}
-    if idempotency_key:
-        existing = _existing(db, workspace, kind, params, idempotency_key)
-        if existing is not None:
-            return existing, False
-    try:
-        with db.session() as s:
-            WorkspaceRepo(s).get(workspace)
-            job = JobRepo(s).create(
-                job_id=str(uuid.uuid4()),
-                workspace=workspace,
-                kind=kind,
-                params=params,
-                items=list(items),
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        # Another process inserted the same key between our look-up and our insert: the
-        # unique constraint decided, so theirs is the job.
-        if not idempotency_key:
-            raise
-        existing = _existing(db, workspace, kind, params, idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return job, True
-
-
-def _existing(
-    db: Database, workspace: str, kind: str, params: dict[str, Any], key: str
-) -> Job | None:
-    with db.session() as s:
-        existing = JobRepo(s).find_by_key(workspace, key)
-    if existing is not None and (existing.kind != kind or existing.params != params):
-        raise Conflict(
-            f"idempotency key {key!r} was used for a different request",
-            details={"job_id": existing.id},
-        )
-    return existing
 
 
 def request_cancel(db: Database, job_id: str) -> Job:
@@ -115,6 +119,18 @@ def request_cancel(db: Database, job_id: str) -> Job:
         if not job.status.finished:
             repo.update(job_id, cancel_requested=True)
         return repo.get(job_id)
+
+
+_ITEM: ContextVar[tuple[str, str] | None] = ContextVar("gjenbruk_job_item", default=None)
+
+
+def current_item() -> tuple[str, str] | None:
+    """(job id, item key) of the item whose handler runs in this thread, or None outside a job.
+
+    An item can run more than once: a worker killed after the handler stored something but
+    before the item's outcome was recorded has its item retried. What a handler stores along
+    the way can be keyed by this, so the retry finds it instead of storing it again."""
+    return _ITEM.get()
 
 
 def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str) -> bool:
@@ -128,14 +144,18 @@ def run_item(db: Database, pick: Callable[[Job], Handler], job_id: str, key: str
         if repo.item(job_id, key).status is not ItemStatus.pending:
             return False  # a retry of an item another run already stored
         repo.start_item(job_id, key)
-        repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
-        repo.update(job_id, current=key)
+        if job.status is JobStatus.queued:  # the first item; the others skip the statement
+            repo.set_status(job_id, JobStatus.running, when=[JobStatus.queued])
+        repo.note_current(job_id, key)
+    token = _ITEM.set((job_id, key))
     try:
         result, error = pick(job)(job, key), None
     except GjenbrukError as exc:
         result, error = None, exc.message
     except Exception as exc:  # a failing item must not stop the others
         result, error = None, f"{type(exc).__name__}: {exc}"
+    finally:
+        _ITEM.reset(token)
     with db.session() as s:
         JobRepo(s).finish_item(job_id, key, result=result, error=error)
     return True

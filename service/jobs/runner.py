@@ -8,52 +8,26 @@ returns a JSON-able dict; handlers are looked up by the job's kind, so any proce
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
 
 from service.domain.job import ItemStatus, Job, JobStatus
 from service.errors import Invalid
-from service.jobs.queue import Handler, ProgressFn, run_item, submit_job
+from service.jobs.queue import Handler, JobQueue, ProgressFn, run_item
 from service.storage.db import Database
 from service.storage.repositories import JobRepo
 
-__all__ = ["Handler", "JobRunner", "ProgressFn"]
 
+class JobRunner(JobQueue):
+    """The `JobQueue` of the embedded deployment: a job's items on threads of this process."""
 
-class JobRunner:
     def __init__(
         self, db: Database, handlers: Mapping[str, Handler], *, concurrency: int = 1
     ) -> None:
-        self._db = db
-        self._handlers = dict(handlers)
+        super().__init__(db, handlers)
         self._concurrency = max(1, concurrency)
         self._threads: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
-
-    def submit(
-        self,
-        workspace: str,
-        kind: str,
-        items: Sequence[str],
-        *,
-        params: dict[str, Any] | None = None,
-        idempotency_key: str | None = None,
-    ) -> tuple[Job, bool]:
-        """Create a job, or return the existing one for the same idempotency key (created=False)."""
-        return submit_job(
-            self._db,
-            self._handlers,
-            workspace,
-            kind,
-            items,
-            params=params,
-            idempotency_key=idempotency_key,
-        )
-
-    def get(self, job_id: str) -> Job:
-        with self._db.session() as s:
-            return JobRepo(s).get(job_id)
 
     def cancel(self, job_id: str) -> Job:
         with self._db.session() as s:
@@ -145,11 +119,3 @@ class JobRunner:
             self._threads[job_id] = thread
             thread.start()
             return thread
-
-    def resume_unfinished(self) -> list[str]:
-        """After a restart: continue every job that was queued or running."""
-        with self._db.session() as s:
-            jobs = [j for j in JobRepo(s).unfinished() if j.kind in self._handlers]
-        for job in jobs:
-            self.start(job.id)
-        return [j.id for j in jobs]

@@ -5,18 +5,29 @@ category's best posts. A draft too close to one already written this month is wr
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy.exc import IntegrityError
+
+from service.domain import DraftStatus
+from service.errors import Conflict
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
+from service.jobs.queue import current_item
 from service.planning.models import ContentPlan, Slot
 from service.providers.embeddings import Embedder
+from service.providers.llm import Usage
+from service.storage.db import Database
+from service.storage.repositories import DraftRepo
 
 SURFACE_FOR = load_surfaces().plan_surfaces()
 # multilingual-e5 similarities crowd high (~0.8 for related texts); 0.95 is a near-copy.
 NEAR_DUPLICATE = 0.95
 PLAN_JOB = "plan_drafts"
+# Regenerations of one slot within one job; past this a person is better served by a new plan.
+_MAX_ROUNDS = 50
 
 
 def slot_brief(plan: ContentPlan, slot: Slot) -> str:
@@ -49,6 +60,67 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / norm if norm else 0.0
 
 
+class _Written(NamedTuple):
+    """One attempt's draft: just generated, or found where an interrupted run stored it."""
+
+    text: str
+    checks: list[dict[str, Any]]
+    passed: bool
+    draft_id: str | None
+    usage: dict[str, Any]
+
+
+def _attempt_ids(db: Database, workspace: str, item: tuple[str, str] | None) -> list[str | None]:
+    """The draft ids of a job item's two attempts, the same on every run of the item; none
+    outside a job (a category batch), where nothing is retried.
+
+    A regeneration sends a finished item back to be written again, after setting its drafts
+    aside (rejected); those ids belong to a spent round, so each round has ids of its own and
+    the first round whose last draft is not rejected is this run's (a crash retry finds it)."""
+    if item is None:
+        return [None, None]
+    job_id, key = item
+    for round_ in range(_MAX_ROUNDS):
+        tag = f"{job_id}:{key}" if round_ == 0 else f"{job_id}:{key}:r{round_}"
+        ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"gjenbruk:{tag}:{n}")) for n in (0, 1)]
+        with db.session() as s:
+            found = DraftRepo(s).many(workspace, ids)
+        first, second = found.get(ids[0]), found.get(ids[1])
+        # A near-copy set aside within the round (first rejected, second written) is this
+        # round's own decision, not a regeneration's.
+        last = second or first
+        if last is None or last.status is not DraftStatus.rejected:
+            return list(ids)
+    raise Conflict(f"slot {key} of job {job_id} was regenerated more than {_MAX_ROUNDS} times")
+
+
+def _stored(db: Database, workspace: str, draft_id: str | None) -> _Written | None:
+    if draft_id is None:
+        return None
+    with db.session() as s:
+        found = DraftRepo(s).many(workspace, [draft_id]).get(draft_id)
+    if found is None:
+        return None
+    checks = [c.model_dump() for c in found.checks]
+    # No model call this time: what the first run spent was spent there.
+    return _Written(found.text, checks, found.passed, found.id, Usage().model_dump())
+
+
+def _generate(pipeline: VariantPipeline, request: VariantRequest, draft_id: str | None) -> _Written:
+    try:
+        out = pipeline.run(request, draft_ids=[draft_id] if draft_id else [])
+    except IntegrityError:
+        # Another run of this item (a worker thought dead that was only slow) stored this
+        # attempt first: its draft is the one.
+        found = _stored(pipeline.db, request.workspace, draft_id)
+        if found is None:
+            raise
+        return found
+    v = out.variants[0]
+    checks = [c.model_dump() for c in v.checks]
+    return _Written(v.text, checks, v.passed, v.draft_id, v.usage.model_dump())
+
+
 def draft_for_slot(
     pipeline: VariantPipeline,
     embedder: Embedder,
@@ -60,26 +132,31 @@ def draft_for_slot(
     """Generate, check, and compare with the month's earlier drafts; one retry on a near-copy.
 
     `earlier` is asked after each generation, not before: with parallel workers, drafts that
-    finished while this one was being written count too."""
+    finished while this one was being written count too.
+
+    Inside a job, each attempt's draft is stored under an id made from the job item, so a run
+    of the item that was interrupted after storing a draft (a worker killed before the item's
+    outcome was recorded) leaves no orphan: the retry takes that draft up again, without a
+    model call, and takes the same decisions from there."""
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
+    ids = _attempt_ids(pipeline.db, workspace, current_item())
     tone = ""
     best: dict[str, Any] = {}
     replaced: list[str] = []
     for attempt in range(2):
         if best.get("draft_id"):
             replaced.append(str(best["draft_id"]))
-        out = pipeline.run(
-            VariantRequest(
-                workspace=workspace,
-                text=brief,
-                surfaces=[SURFACE_FOR[slot.channel]],
-                language=spec.language or plan.language,
-                category=slot.category,
-                tone=tone,
-            )
+        request = VariantRequest(
+            workspace=workspace,
+            text=brief,
+            surfaces=[SURFACE_FOR[slot.channel]],
+            language=spec.language or plan.language,
+            category=slot.category,
+            tone=tone,
         )
-        v = out.variants[0]
+        reused = _stored(pipeline.db, workspace, ids[attempt])
+        v = reused or _generate(pipeline, request, ids[attempt])
         similarity = 0.0
         others = list(earlier()) if v.text else []
         if others:
@@ -88,15 +165,22 @@ def draft_for_slot(
         best = {
             "slot": slot.model_dump(mode="json"),
             "text": v.text,
-            "checks": [c.model_dump() for c in v.checks],
+            "checks": v.checks,
             "passed": v.passed,
             "draft_id": v.draft_id,
             "near_duplicate_similarity": round(similarity, 4),
             "regenerated": attempt > 0,
             "replaced_draft_ids": replaced,
-            "usage": v.usage.model_dump(),
+            "usage": v.usage,
         }
-        if similarity < NEAR_DUPLICATE:
+        # An interrupted run that already wrote the second attempt had judged the first a
+        # near-copy; the retry keeps that judgement (the month around it has moved on since).
+        rewritten = (
+            reused is not None
+            and attempt == 0
+            and _stored(pipeline.db, workspace, ids[1]) is not None
+        )
+        if similarity < NEAR_DUPLICATE and not rewritten:
             break
         tone = "helt annerledes vinkling og åpning enn forrige innlegg i samme kategori"
     for draft_id in replaced:

@@ -38,6 +38,7 @@ class LocalE5Embedder:
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        self._queries: dict[str, list[float]] = {}
 
     @property
     def name(self) -> str:
@@ -64,9 +65,17 @@ class LocalE5Embedder:
         return out
 
     def embed_query(self, text: str) -> list[float]:
+        # The same query comes back often: a month of drafts grounds each slot's brief, and a
+        # month has a few themes per category. The model is deterministic, so a vector once
+        # computed is the answer (about 10 KB each; the cache is emptied when full).
         with self._lock:
-            vector: list[float] = self._get().query(text or " ").tolist()
-        return vector
+            vector = self._queries.get(text)
+            if vector is None:
+                vector = self._get().query(text or " ").tolist()
+                if len(self._queries) >= 2_000:
+                    self._queries.clear()
+                self._queries[text] = vector
+        return list(vector)
 
 
 class OpenAIEmbedder:

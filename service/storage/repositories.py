@@ -564,6 +564,21 @@ class JobRepo:
         self.update(job_id, cancel_requested=False, error=None, current=None)
         return True
 
+    def note_current(self, job_id: str, key: str) -> None:
+        """Show `key` as the job's item in progress, unless another worker is writing the job
+        row right now: with many items starting at once, waiting in line for one row to say
+        which of them is "current" would hold every one of them up (SKIP LOCKED; SQLite
+        writes one transaction at a time and has nothing to skip)."""
+        from sqlalchemy import update
+
+        free = select(JobRow.id).where(JobRow.id == job_id).with_for_update(skip_locked=True)
+        self.s.execute(
+            update(JobRow)
+            .where(JobRow.id.in_(free))
+            .values(current=key, updated_at=dt.datetime.now(dt.UTC))
+            .execution_options(synchronize_session=False)
+        )
+
     def pending_count(self, job_id: str) -> int:
         return int(
             self.s.scalar(

@@ -98,6 +98,23 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def _registered(url: str, n: int) -> None:
+    """Wait until n workers have registered with the queue: on a busy machine a worker takes
+    seconds to start, and a month queued before the second one is up is done by the first."""
+
+    def count() -> int:
+        db = Database(url)
+        try:
+            with db.session() as s:
+                return int(s.scalar(text("SELECT count(*) FROM procrastinate_workers")) or 0)
+        except Exception:  # the first worker has not created the queue's tables yet
+            return 0
+        finally:
+            db.dispose()
+
+    _wait(lambda: count() >= n, 120, f"{n} workers to register")
+
+
 def _queue(url: str) -> ProcrastinateQueue:
     return ProcrastinateQueue(Database(url), {KIND: slow_handler(Path(os.devnull), 0)})
 
@@ -116,6 +133,7 @@ def test_two_workers_finish_a_month_together_when_one_is_killed_mid_item(
     log = tmp_path / "calls.log"
     worker = ("worker", pg_url, str(log), "0.3", "2", str(STALLED_AFTER))
     first, second = spawn(*worker), spawn(*worker)
+    _registered(pg_url, 2)
     queue = _queue(pg_url)
     job, _ = queue.submit("w", KIND, ITEMS, idempotency_key="month-2026-11")
     queue.start(job.id)
@@ -157,7 +175,6 @@ def test_two_serve_processes_on_one_database_run_no_job_twice_and_cancel_reaches
     pg_url: str, tmp_path: Path, spawn: Callable[..., subprocess.Popen[str]]
 ) -> None:
     log = tmp_path / "calls.log"
-    workers = [spawn("worker", pg_url, str(log), "0.3", "2", str(STALLED_AFTER)) for _ in "ab"]
     # Two API processes get the same request (same key): each submits and queues the job.
     serves = [spawn("submit", pg_url, "w", "plan-1", "jul") for _ in "ab"]
     answers = [json.loads(p.communicate(timeout=60)[0]) for p in serves]
@@ -167,8 +184,11 @@ def test_two_serve_processes_on_one_database_run_no_job_twice_and_cancel_reaches
     job = queue.get(answers[0]["job_id"])
     # A restart of a third API process resumes the job once more: still no second run.
     queue.resume_unfinished()
+    # The workers come up once the job is queued twice over (on a busy machine a process
+    # takes seconds to start; one that came up first would have done the month alone).
+    workers = [spawn("worker", pg_url, str(log), "0.3", "2", str(STALLED_AFTER)) for _ in "ab"]
 
-    _wait(lambda: len({p for _, p in _calls(log)}) == 2, 60, "both workers to be working")
+    _wait(lambda: len({p for _, p in _calls(log, "start")}) == 2, 60, "both to be working")
     cancelled = queue.cancel(job.id)  # sent to this process only
     assert cancelled.status is JobStatus.cancelled
     started_at_cancel = len(_calls(log, "start"))

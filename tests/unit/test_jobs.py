@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections.abc import Callable
+from itertools import count
 from typing import Any
 
 import pytest
 
 from service.container import Services
 from service.domain import Workspace
+from service.domain.draft import DraftStatus
 from service.domain.job import ItemStatus, Job, JobStatus
 from service.errors import Conflict, Invalid, NotFound
 from service.jobs.runner import JobRunner
-from service.storage.repositories import JobRepo, WorkspaceRepo
+from service.library.demo import load_demo
+from service.planning.models import ContentPlan
+from service.providers.llm_fake import FakeLLM
+from service.storage.repositories import DraftRepo, JobRepo, WorkspaceRepo
 
 ITEMS = [f"slot-{i}" for i in range(6)]
 
@@ -216,3 +223,122 @@ def test_the_engine_follows_the_database_unless_set(tmp_path: Any) -> None:
         database_url="postgresql+psycopg://u@127.0.0.1/db", job_engine="inprocess",
     )  # fmt: skip
     assert job_engine(forced) == "inprocess"
+
+
+class _Killed(BaseException):
+    """The process dying: not an error run_item records, it stops everything."""
+
+
+def _month(services: Services, fake_llm: FakeLLM, reply: Callable[[int], str]) -> Job:
+    load_demo(services.db, services.vectors)
+    calls = count()
+    fake_llm.default = lambda _messages: json.dumps({"text": reply(next(calls))})
+    plan = ContentPlan.model_validate(
+        {
+            "organisation": "Eplehagen Sideri",
+            "target_month": "2026-12",
+            "channels": [{"channel": "facebook", "posts_per_week": 2}],
+            "category_weights": {"produkt": 1.0},
+        }
+    )
+    slots = services.planner.schedule("demo", plan)[:4]
+    return services.planner.generate("demo", plan, slots, background=False)
+
+
+def _one_at_a_time(services: Services) -> JobRunner:
+    """The month's items in order, so that which drafts are near-copies of earlier ones (and
+    so what the killed run had stored) is the same on every run of the test."""
+    return JobRunner(services.db, services.job_handlers, concurrency=1)
+
+
+def _kill_when_recording(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """The worker dies after the item's handler stored its draft, before the item's outcome is
+    recorded: the one moment a draft exists that no job item names."""
+    real = JobRepo.finish_item
+    killed: list[str] = []
+
+    def finish(self: JobRepo, job_id: str, item: str, **kw: Any) -> bool:
+        if item == key and not killed:
+            killed.append(item)
+            raise _Killed
+        return real(self, job_id, item, **kw)
+
+    monkeypatch.setattr(JobRepo, "finish_item", finish)
+
+
+def _drafts_by_item(services: Services, job: Job) -> tuple[list[Any], dict[str, Any]]:
+    with services.db.session() as s:
+        items = {i.key: i for i in JobRepo(s).items(job.id)}
+        drafts = DraftRepo(s).list("demo")
+    return drafts, items
+
+
+def _assert_one_live_draft_per_slot_and_no_orphan(services: Services, job: Job) -> None:
+    drafts, items = _drafts_by_item(services, job)
+    assert all(i.status is ItemStatus.done for i in items.values())
+    chosen = {str(i.result["draft_id"]) for i in items.values() if i.result}
+    replaced = {str(d) for i in items.values() if i.result for d in i.result["replaced_draft_ids"]}
+    named = chosen | replaced
+    assert len(chosen) == len(items)
+    assert {d.id for d in drafts} == named, "a stored draft that no job item names"
+    live = [d for d in drafts if d.status is not DraftStatus.rejected]
+    assert sorted(d.id for d in live) == sorted(chosen), "exactly one live draft per slot"
+
+
+def test_an_item_killed_between_storing_its_draft_and_its_outcome_is_retried_without_an_orphan(
+    services: Services, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [
+        "Nå har vi tappet årets første flasker med sider. Kom innom gårdsbutikken!",
+        "Eplene fra nedre hage er plukket, og mosten står klar i kjelleren til helga.",
+        "Smaking på låven fredag: tre nye sorter, ost fra nabogården og god tid til prat.",
+        "Blomstringen i mai ga oss en rekordhøst; takk til alle som hjalp med plukkingen.",
+    ]
+    job = _month(services, fake_llm, lambda n: texts[n % len(texts)])
+    victim = list(_drafts_by_item(services, job)[1])[1]
+    _kill_when_recording(monkeypatch, victim)
+    with pytest.raises(_Killed):
+        _one_at_a_time(services).run(job.id)
+    drafts, items = _drafts_by_item(services, job)
+    assert items[victim].status is ItemStatus.pending
+    named = {str(i.result["draft_id"]) for i in items.values() if i.result}
+    orphan = [d for d in drafts if d.id not in named]
+    assert len(orphan) == 1  # what the killed run left behind
+    calls_before = len(fake_llm.requests)
+
+    final = _one_at_a_time(services).run(job.id)  # the retry (another worker, or a restart)
+
+    assert final.status is JobStatus.done and final.done == 4
+    _assert_one_live_draft_per_slot_and_no_orphan(services, job)
+    _, items = _drafts_by_item(services, job)
+    assert items[victim].result is not None
+    assert items[victim].result["draft_id"] == orphan[0].id, "the retry took the stored draft up"
+    assert items[victim].result["text"] == orphan[0].text
+    retried = [k for k, i in items.items() if k != victim and i.status is ItemStatus.done]
+    # Only the items the killed run never reached called the model again.
+    assert len(fake_llm.requests) - calls_before <= len(retried) * 3
+
+
+def test_a_near_copy_rewritten_before_the_kill_is_not_written_a_third_time(
+    services: Services, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every answer is the same text: each slot after the first is a near-copy, written twice.
+    The kill comes after the second attempt was stored; the retry keeps both attempts' drafts
+    and that judgement, and stores no third."""
+    job = _month(services, fake_llm, lambda _n: "Nytappet sider i gårdsbutikken hver lørdag!")
+    victim = list(_drafts_by_item(services, job)[1])[2]
+    _kill_when_recording(monkeypatch, victim)
+    with pytest.raises(_Killed):
+        _one_at_a_time(services).run(job.id)
+    stored_before, _ = _drafts_by_item(services, job)
+    calls_before = len(fake_llm.requests)
+
+    assert _one_at_a_time(services).run(job.id).done == 4
+
+    _assert_one_live_draft_per_slot_and_no_orphan(services, job)
+    drafts, items = _drafts_by_item(services, job)
+    result = items[victim].result
+    assert result is not None and result["regenerated"] and len(result["replaced_draft_ids"]) == 1
+    assert {result["draft_id"], *result["replaced_draft_ids"]} <= {d.id for d in stored_before}
+    # The slot after the victim (never reached) wrote its two attempts; the victim none.
+    assert len(fake_llm.requests) - calls_before == len(drafts) - len(stored_before)

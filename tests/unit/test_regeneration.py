@@ -58,6 +58,8 @@ def _wait(services: Services, job_id: str) -> Job:
 
 
 def _month(services: Services) -> tuple[str, Job]:
+    # The scripted model's failures must stay failures: no composed draft stands in for them.
+    services.variants.compose_fallback = False
     load_demo(services.db, services.vectors)
     plan_id = services.planner.create_plan("demo", PLAN).id
     services.planner.approve_slots("demo", plan_id)
