@@ -38,7 +38,19 @@ pages_router = APIRouter(dependencies=GATE, include_in_schema=False)
 workspace_router = APIRouter(
     prefix="/v1/workspaces/{workspace}", tags=["access"], dependencies=GATE
 )
-review_router = APIRouter(prefix="/v1/review/{token}", tags=["review links"], dependencies=GATE)
+
+
+def _link_token(
+    token: Annotated[str, Path(min_length=1, max_length=200, description="the link's secret")],
+) -> None:
+    """Declares the path's {token} (read by `authorize`) so that the schema names it."""
+
+
+review_router = APIRouter(
+    prefix="/v1/review/{token}",
+    tags=["review links"],
+    dependencies=[Depends(_link_token), *GATE],
+)
 
 
 class _In(BaseModel):

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from service.api.deps import PlannerDep, WorkspaceDep, workspace_router
+from service.auth.budget import BudgetDep
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan
 from service.planning.planner import CategoryDrafts, Include, PlanView, Schedule
@@ -92,7 +93,11 @@ class CategoryDraftsIn(BaseModel):
 
 @router.post("/drafts/category", name="category_drafts")
 def drafts_in_category(
-    workspace: WorkspaceDep, body: CategoryDraftsIn, planner: PlannerDep
+    workspace: WorkspaceDep, body: CategoryDraftsIn, planner: PlannerDep, budget: BudgetDep
 ) -> CategoryDrafts:
     """ "5 drafts in category ansatte for Instagram": each checked, none a near-copy."""
-    return planner.category_drafts(workspace, body.category, body.channel, body.n, body.language)
+    cost = budget.category_drafts(body.category, body.channel, body.n, body.language)
+    with budget.spending(*cost):
+        return planner.category_drafts(
+            workspace, body.category, body.channel, body.n, body.language
+        )

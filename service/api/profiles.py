@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from service.api.deps import ProfilesDep, WorkspaceDep, workspace_router
+from service.auth.budget import BudgetDep
 from service.domain import Draft
 from service.domain.profile_audit import ProfileSet
 from service.profiles.auditor import AuditResponse, RewriteResponse
@@ -41,11 +42,12 @@ def audit_history(workspace: WorkspaceDep, profiles: ProfilesDep) -> list[Profil
 
 @router.post("/profile-rewrites/proposals", name="propose_profile_rewrites")
 def rewrite_profiles(
-    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep
+    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep, budget: BudgetDep
 ) -> RewriteResponse:
     """Proposals per field: a rule-based fix and `n` model options, each audited again with
     the field replaced; only those passing the hard checks are in `rewrites`."""
-    return profiles.rewrite(req, workspace)
+    with budget.spending(*budget.rewrite(req)):
+        return profiles.rewrite(req, workspace)
 
 
 @router.post("/profile-rewrites", status_code=201, name="accept_profile_rewrite")

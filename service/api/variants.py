@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
+from service.auth.budget import BudgetDep, Charge
 from service.domain import Draft, DraftStatus
 from service.errors import GjenbrukError
 from service.generation.variants import VariantAsk, VariantRequest, VariantResponse
@@ -25,23 +26,49 @@ def _request(workspace: str, ask: VariantAsk) -> VariantRequest:
     return VariantRequest(workspace=workspace, **ask.model_dump())
 
 
+def _settle(charge: Charge, out: VariantResponse) -> None:
+    """The calls and money really used, in place of the upper bound charged before."""
+    used = sum(v.attempts for v in out.variants)
+    charge.settle(used, out.cost_usd if out.cost_priced else None)
+
+
 @router.post("/variants", name="create_variants")
 def create_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, budget: BudgetDep
 ) -> VariantResponse:
     """Variants of a library post or pasted text for the given surfaces, each with its checks,
     the examples it was based on, token usage and cost. A variant that fails its checks after
     repair is returned with `passed: false` and the reasons."""
-    return services.variants.run(_request(workspace, ask))
+    req = _request(workspace, ask)
+    with budget.spending(*budget.variants(req)) as charge:
+        out = services.variants.run(req)
+    _settle(charge, out)
+    return out
 
 
-@router.post("/variants/stream", name="stream_variants")
+@router.post(
+    "/variants/stream",
+    name="stream_variants",
+    responses={
+        200: {
+            "description": "newline-delimited JSON: `progress` lines, then one `result` line "
+            "(or an `error` line for a fault after the stream began)",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        },
+    },
+)
 def stream_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep
+    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, budget: BudgetDep
 ) -> StreamingResponse:
     """The same, as newline-delimited JSON: a `progress` line per finished variant, then one
-    `result` line (or an `error` line). For many surfaces on a slow model."""
+    `result` line (or an `error` line). For many surfaces on a slow model. What the plain
+    route refuses (unknown post or surface, a post without text, a spent budget) is refused
+    here with the same status before the stream starts."""
     req = _request(workspace, ask)
+    # Everything the pipeline checks before its first model call, checked now: after the
+    # first byte the status is 200 whatever happens.
+    services.variants.prompts(req)
+    charge = budget.charge(*budget.variants(req))
     lines: queue.Queue[str | None] = queue.Queue()
 
     def work() -> None:
@@ -50,8 +77,11 @@ def stream_variants(
 
         try:
             out = services.variants.run(req, progress)
+            _settle(charge, out)
             lines.put(json.dumps({"result": out.model_dump(mode="json")}, ensure_ascii=False))
         except GjenbrukError as exc:
+            if exc.http_status < 500:
+                charge.settle(0, 0.0)
             lines.put(json.dumps({"error": {"code": exc.code, "message": exc.message}}))
         finally:
             lines.put(None)
