@@ -222,8 +222,14 @@ def _targets(
             channel, _, field = name.partition(".")
             if channel not in profiles.channels or field not in profiles.channels[channel]:
                 raise Invalid(f"no profile field {name!r} in the request (use channel.field)")
-            if catalog.profile_fields[channel][field].kind != "prose":
-                kind = catalog.profile_fields[channel][field].kind
+            spec = catalog.profile_fields.get(channel, {}).get(field)
+            if spec is None:
+                raise Invalid(
+                    f"{name}: {channel!r} has no profile field {field!r} to rewrite",
+                    details={"allowed": sorted(catalog.profile_fields.get(channel, {}))},
+                )
+            if spec.kind != "prose":
+                kind = spec.kind
                 raise Invalid(f"{name} is a {kind} field; only texts are rewritten")
             out.append((channel, field))
         return out
