@@ -176,7 +176,9 @@ def remove_member(
 class KeyIn(_In):
     role: RoleName
     label: str = Field(default="", max_length=200)
-    days: int | None = Field(default=None, ge=1, description="default and maximum: key_max_days")
+    days: int | None = Field(
+        default=None, ge=1, strict=True, description="default and maximum: key_max_days"
+    )
 
 
 class CreatedKey(BaseModel):
@@ -240,10 +242,28 @@ def audit_log(
 
 
 class ReviewLinkIn(_In):
+    """For one plan's drafts or for a list of drafts: exactly one of the two."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["plan_id"],
+                    "properties": {"plan_id": {"type": "string"}, "draft_ids": {"maxItems": 0}},
+                },
+                {
+                    "required": ["draft_ids"],
+                    "properties": {"draft_ids": {"minItems": 1}, "plan_id": {"type": "null"}},
+                },
+            ]
+        },
+    )
+
     plan_id: str | None = Field(default=None, max_length=36)
     draft_ids: list[str] = Field(default_factory=list, max_length=500)
     label: str = Field(default="", max_length=200)
-    days: int | None = Field(default=None, ge=1, le=365)
+    days: int | None = Field(default=None, ge=1, le=365, strict=True)
 
 
 class CreatedLink(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -10,8 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
-from starlette.types import Scope
 
 from service.errors import GjenbrukError
 
@@ -22,20 +21,33 @@ def _body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+def allowed_methods(app: FastAPI, path: str) -> list[str] | None:
+    """The methods the API's document gives this path (None for a path it does not list).
+    Where templates overlap (POST /drafts/category beside PATCH /drafts/{draft_id}) the most
+    literal one is the path's resource."""
+    templates: list[tuple[re.Pattern[str], str, list[str]]] | None = getattr(
+        app.state, "allow_templates", None
+    )
+    if templates is None:
+        templates = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            regex = "".join(
+                "[^/]+" if part.startswith("{") else re.escape(part)
+                for part in re.split(r"(\{[^}]+\})", template)
+            )
+            methods = [m.upper() for m in operations if m.upper() in _METHODS]
+            templates.append((re.compile(f"^{regex}$"), template, methods))
+        app.state.allow_templates = templates
+    found = [(t, methods) for regex, t, methods in templates if regex.match(path)]
+    if not found:
+        return None
+    _, methods = min(found, key=lambda f: (f[0].count("{"), -len(f[0])))
+    if "GET" in methods:
+        methods = [*methods, "HEAD"]  # answered for every GET
+    return sorted(set(methods))
 
 
-def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
-    """Every method some route answers on this request's path (asked of the router itself,
-    so included routers and mounts count too)."""
-    return [
-        method
-        for method in METHODS
-        if any(
-            route.matches({**scope, "method": method})[0] is Match.FULL
-            for route in app.router.routes
-        )
-    ]
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -64,7 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
             # Starlette names only the first route on the path; a path can have several (GET
             # lists, POST creates), and Allow must name every method the path answers.
             code = "method_not_allowed"
-            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+            methods = allowed_methods(app, request.url.path)
+            if methods:
+                headers["Allow"] = ", ".join(methods)
         return JSONResponse(
             _body(code, str(exc.detail)), status_code=exc.status_code, headers=headers or None
         )

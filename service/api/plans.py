@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 
 from service.api.deps import PlannerDep, WorkspaceDep, workspace_router
 from service.auth.budget import BudgetDep
+from service.planning.drafts import SURFACE_FOR
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan
-from service.planning.planner import CategoryDrafts, Include, PlanView, Schedule
+from service.planning.planner import MEDIA, CategoryDrafts, Include, PlanView, Schedule
 
 router = workspace_router("plans")
 
@@ -58,7 +59,26 @@ def generate(
     return GenerateOut(job_id=job.id, status=job.status.value, total=job.total)
 
 
-@router.get("/plans/{plan_id}/export", name="export_plan")
+@router.get(
+    "/plans/{plan_id}/export",
+    name="export_plan",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the file, as an attachment",
+            "content": {
+                media.split(";")[0]: {"schema": {"type": "string"}}
+                for media in sorted({m for m, _ in MEDIA.values()})
+            },
+            "headers": {
+                "X-Gjenbruk-Left-Out": {
+                    "schema": {"type": "string"},
+                    "description": "JSON: how many slots were left out, by reason",
+                }
+            },
+        }
+    },
+)
 def export_plan(
     workspace: WorkspaceDep,
     plan_id: str,
@@ -86,8 +106,10 @@ def export_plan(
 
 class CategoryDraftsIn(BaseModel):
     category: str = Field(min_length=1, max_length=60)
-    channel: str = Field(min_length=1, max_length=20)
-    n: int = Field(default=5, ge=1, le=20)
+    channel: str = Field(
+        min_length=1, max_length=20, json_schema_extra={"enum": [*sorted(SURFACE_FOR)]}
+    )
+    n: int = Field(default=5, ge=1, le=20, strict=True)
     language: str = Field(default="nb", pattern=r"^(nb|nn|en)$")
 
 

@@ -29,6 +29,7 @@ class ErrorBody(BaseModel):
 
 
 WHY = {
+    400: "the body could not be read as its media type (not UTF-8, a broken form)",
     401: "no credentials, or unknown, expired or revoked ones (WWW-Authenticate: Bearer)",
     403: "a known caller without the right here, or a cookie call without its CSRF token",
     404: "no such workspace or object in it (another workspace's objects are not found either)",
@@ -78,6 +79,8 @@ def statuses(name: str, operation: dict[str, Any]) -> set[int]:
         out.add(404)  # an id in the path that may name nothing
     if parameters or "requestBody" in operation:
         out.add(422)
+    if "requestBody" in operation:
+        out.add(400)
     return out | OWN.get(name, frozenset())
 
 
@@ -92,6 +95,7 @@ def with_errors(schema: dict[str, Any]) -> dict[str, Any]:
         components.pop(unused, None)
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
+            _multipart_as_sent(operation, components)
             answers = operation.setdefault("responses", {})
             for code in sorted(statuses(operation.get("operationId", ""), operation)):
                 entry: dict[str, Any] = {
@@ -104,6 +108,25 @@ def with_errors(schema: dict[str, Any]) -> dict[str, Any]:
                     entry["headers"] = HEADERS[code]
                 answers[str(code)] = entry
     return schema
+
+
+def _multipart_as_sent(operation: dict[str, Any], components: dict[str, Any]) -> None:
+    """A form cannot carry null or an empty list: a field left out is the null, and a required
+    list has at least one part. Say so, so that the schema allows only what can be sent."""
+    content = operation.get("requestBody", {}).get("content", {})
+    form = content.get("multipart/form-data", {}).get("schema", {})
+    ref = form.get("$ref", "")
+    body = components.get(ref.rsplit("/", 1)[-1]) if ref else form
+    if not body:
+        return
+    required = set(body.get("required", []))
+    for name, prop in body.get("properties", {}).items():
+        options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
+        if "anyOf" in prop and len(options) == 1:
+            del prop["anyOf"]
+            prop.update(options[0])
+        if name in required and prop.get("type") == "array":
+            prop.setdefault("minItems", 1)
 
 
 def document_errors(app: FastAPI) -> None:

@@ -10,16 +10,57 @@ from typing import Annotated
 
 from fastapi import Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.auth.budget import BudgetDep, Charge
 from service.domain import Draft, DraftStatus
 from service.errors import GjenbrukError
+from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantAsk, VariantRequest, VariantResponse
 from service.storage.repositories import DraftRepo
 
 router = workspace_router("variants")
+SURFACE_IDS = load_surfaces().ids()
+
+
+class VariantBody(VariantAsk):
+    """The request as the schema states it: surfaces named from the catalogue, and exactly one
+    source (a library post, or pasted text with something in it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["post_id"],
+                    "properties": {"post_id": {"type": "string"}, "text": {"type": "null"}},
+                },
+                {
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string"}, "post_id": {"type": "null"}},
+                },
+            ]
+        }
+    )
+
+    post_id: str | None = Field(
+        default=None, min_length=1, max_length=200, description="a library post to reuse"
+    )
+    text: str | None = Field(
+        default=None, max_length=10_000, pattern=r"\S", description="or pasted text"
+    )
+    n: int = Field(default=1, ge=1, le=3, strict=True, description="variants per surface")
+    surfaces: list[str] = Field(
+        min_length=1,
+        max_length=16,
+        json_schema_extra={"items": {"type": "string", "enum": [*SURFACE_IDS]}},
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VariantBody:
+        if (self.post_id is None) == (self.text is None or not self.text.strip()):
+            raise ValueError("give exactly one of post_id or text")
+        return self
 
 
 def _request(workspace: str, ask: VariantAsk) -> VariantRequest:
@@ -34,7 +75,7 @@ def _settle(charge: Charge, out: VariantResponse) -> None:
 
 @router.post("/variants", name="create_variants")
 def create_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, budget: BudgetDep
+    workspace: WorkspaceDep, ask: VariantBody, services: ServicesDep, budget: BudgetDep
 ) -> VariantResponse:
     """Variants of a library post or pasted text for the given surfaces, each with its checks,
     the examples it was based on, token usage and cost. A variant that fails its checks after
@@ -58,7 +99,7 @@ def create_variants(
     },
 )
 def stream_variants(
-    workspace: WorkspaceDep, ask: VariantAsk, services: ServicesDep, budget: BudgetDep
+    workspace: WorkspaceDep, ask: VariantBody, services: ServicesDep, budget: BudgetDep
 ) -> StreamingResponse:
     """The same, as newline-delimited JSON: a `progress` line per finished variant, then one
     `result` line (or an `error` line). For many surfaces on a slow model. What the plain

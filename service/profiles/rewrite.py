@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -51,10 +51,12 @@ class RewriteOption(BaseModel):
 
 class RewriteRequest(BaseModel):
     profiles: ProfileSet
-    fields: list[str] = Field(
-        default_factory=list, description="channel.field; empty: every field with a finding"
+    fields: list[Annotated[str, Field(pattern=r"^[^.]+\.[^.]+$", max_length=100)]] = Field(
+        default_factory=list,
+        max_length=200,
+        description="channel.field; empty: every field with a finding",
     )
-    n: int = Field(default=2, ge=0, le=3, description="model options per field")
+    n: int = Field(default=2, ge=0, le=3, strict=True, description="model options per field")
 
 
 def word_diff(old: str, new: str) -> str:
@@ -237,7 +239,10 @@ def _targets(
         dict.fromkeys(
             (f.channel, f.field)
             for f in report.findings
-            if catalog.profile_fields[f.channel][f.field].kind == "prose"
+            # Findings name unknown channels and fields too (as findings); only known prose
+            # fields are rewritten.
+            if (spec := catalog.profile_fields.get(f.channel, {}).get(f.field)) is not None
+            and spec.kind == "prose"
         )
     )
 
