@@ -53,7 +53,8 @@ OWN: dict[str, frozenset[int]] = {
     "create_import": frozenset({409, 413}),
     "set_member": frozenset({409}),
     "remove_member": frozenset({409}),
-    "generate_plan": frozenset({409}) | GENERATING,
+    # The job is only submitted here (the model runs later): limits and conflicts, no 502/503.
+    "generate_plan": frozenset({409, 422, 429}),
     "create_variants": GENERATING,
     "stream_variants": GENERATING,
     "category_drafts": GENERATING,
