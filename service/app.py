@@ -13,6 +13,7 @@ from service import __version__
 from service.api import health, jobs, library, plans, profiles, search, variants, workspaces
 from service.api.auth import ROUTERS as AUTH_ROUTERS
 from service.api.errors import install_error_handlers
+from service.api.responses import document_errors
 from service.auth.dependencies import authorize
 from service.auth.http import install_auth_error_handlers
 from service.auth.limits import limit_requests
@@ -66,6 +67,8 @@ def create_app(
         workspaces.scoped,
     ):
         app.include_router(router, dependencies=gate)
+    # The schema lists every status each route answers, with the one error body.
+    document_errors(app)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=gate, name="openapi")
     def openapi() -> JSONResponse:

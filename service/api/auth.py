@@ -38,7 +38,19 @@ pages_router = APIRouter(dependencies=GATE, include_in_schema=False)
 workspace_router = APIRouter(
     prefix="/v1/workspaces/{workspace}", tags=["access"], dependencies=GATE
 )
-review_router = APIRouter(prefix="/v1/review/{token}", tags=["review links"], dependencies=GATE)
+
+
+def _link_token(
+    token: Annotated[str, Path(min_length=1, max_length=200, description="the link's secret")],
+) -> None:
+    """Declares the path's {token} (read by `authorize`) so that the schema names it."""
+
+
+review_router = APIRouter(
+    prefix="/v1/review/{token}",
+    tags=["review links"],
+    dependencies=[Depends(_link_token), *GATE],
+)
 
 
 class _In(BaseModel):
@@ -164,7 +176,9 @@ def remove_member(
 class KeyIn(_In):
     role: RoleName
     label: str = Field(default="", max_length=200)
-    days: int | None = Field(default=None, ge=1, description="default and maximum: key_max_days")
+    days: int | None = Field(
+        default=None, ge=1, strict=True, description="default and maximum: key_max_days"
+    )
 
 
 class CreatedKey(BaseModel):
@@ -228,10 +242,28 @@ def audit_log(
 
 
 class ReviewLinkIn(_In):
+    """For one plan's drafts or for a list of drafts: exactly one of the two."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["plan_id"],
+                    "properties": {"plan_id": {"type": "string"}, "draft_ids": {"maxItems": 0}},
+                },
+                {
+                    "required": ["draft_ids"],
+                    "properties": {"draft_ids": {"minItems": 1}, "plan_id": {"type": "null"}},
+                },
+            ]
+        },
+    )
+
     plan_id: str | None = Field(default=None, max_length=36)
     draft_ids: list[str] = Field(default_factory=list, max_length=500)
     label: str = Field(default="", max_length=200)
-    days: int | None = Field(default=None, ge=1, le=365)
+    days: int | None = Field(default=None, ge=1, le=365, strict=True)
 
 
 class CreatedLink(BaseModel):

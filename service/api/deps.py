@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from service.auth.budget import BudgetDep
 from service.container import Services
 from service.planning.planner import MonthPlanner
 from service.profiles.auditor import ProfileAuditor
@@ -25,8 +26,10 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_planner(services: ServicesDep) -> MonthPlanner:
-    return services.planner
+def get_planner(budget: BudgetDep) -> MonthPlanner:
+    """The month planner whose new jobs are bounded by the caller's budget (concurrent jobs,
+    model calls per day, spend per month)."""
+    return budget.planner()
 
 
 def get_profiles(services: ServicesDep) -> ProfileAuditor:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
 from service.domain import Channel, Post
+from service.domain.workspace import ZONES
 from service.errors import Conflict, Invalid
 from service.library.corrections import set_post_category
 from service.library.importers.limits import UploadGuard, save_upload, validate_timezone
@@ -27,7 +28,9 @@ def create_import(
     workspace: WorkspaceDep,
     services: ServicesDep,
     files: list[UploadFile],
-    timezone: Annotated[str | None, Form()] = None,
+    timezone: Annotated[
+        str | None, Form(description="an IANA name", json_schema_extra={"enum": ZONES})
+    ] = None,
     channel: Annotated[Channel | None, Form()] = None,
     mapping: Annotated[
         str | None,
@@ -99,7 +102,24 @@ def _mapping(raw: str | None) -> dict[str, str] | None:
     return data
 
 
-@router.get("/import-mappings/alias-patch", name="import_alias_patch")
+@router.get(
+    "/import-mappings/alias-patch",
+    name="import_alias_patch",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {
+                "text/yaml": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"fields": {"type": "object"}},
+                        "required": ["fields"],
+                    }
+                }
+            }
+        }
+    },
+)
 def import_alias_patch(workspace: WorkspaceDep, services: ServicesDep) -> PlainTextResponse:
     """Header names people confirmed in this workspace, as a patch to the alias data."""
     return PlainTextResponse(alias_patch(services.db, workspace), media_type="text/yaml")

@@ -11,9 +11,18 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from service.api.deps import PlannerDep, WorkspaceDep, workspace_router
+from service.auth.budget import BudgetDep
+from service.planning.drafts import SURFACE_FOR
 from service.planning.exports import ExportFormat
 from service.planning.models import ContentPlan
-from service.planning.planner import CategoryDrafts, Include, PlanView, Regenerate, Schedule
+from service.planning.planner import (
+    MEDIA,
+    CategoryDrafts,
+    Include,
+    PlanView,
+    Regenerate,
+    Schedule,
+)
 
 router = workspace_router("plans")
 
@@ -73,7 +82,26 @@ def generate(
     )
 
 
-@router.get("/plans/{plan_id}/export", name="export_plan")
+@router.get(
+    "/plans/{plan_id}/export",
+    name="export_plan",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the file, as an attachment",
+            "content": {
+                media.split(";")[0]: {"schema": {"type": "string"}}
+                for media in sorted({m for m, _ in MEDIA.values()})
+            },
+            "headers": {
+                "X-Gjenbruk-Left-Out": {
+                    "schema": {"type": "string"},
+                    "description": "JSON: how many slots were left out, by reason",
+                }
+            },
+        }
+    },
+)
 def export_plan(
     workspace: WorkspaceDep,
     plan_id: str,
@@ -101,14 +129,20 @@ def export_plan(
 
 class CategoryDraftsIn(BaseModel):
     category: str = Field(min_length=1, max_length=60)
-    channel: str = Field(min_length=1, max_length=20)
-    n: int = Field(default=5, ge=1, le=20)
+    channel: str = Field(
+        min_length=1, max_length=20, json_schema_extra={"enum": [*sorted(SURFACE_FOR)]}
+    )
+    n: int = Field(default=5, ge=1, le=20, strict=True)
     language: str = Field(default="nb", pattern=r"^(nb|nn|en)$")
 
 
 @router.post("/drafts/category", name="category_drafts")
 def drafts_in_category(
-    workspace: WorkspaceDep, body: CategoryDraftsIn, planner: PlannerDep
+    workspace: WorkspaceDep, body: CategoryDraftsIn, planner: PlannerDep, budget: BudgetDep
 ) -> CategoryDrafts:
     """ "5 drafts in category ansatte for Instagram": each checked, none a near-copy."""
-    return planner.category_drafts(workspace, body.category, body.channel, body.n, body.language)
+    cost = budget.category_drafts(body.category, body.channel, body.n, body.language)
+    with budget.spending(*cost):
+        return planner.category_drafts(
+            workspace, body.category, body.channel, body.n, body.language
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from service.api.deps import LangQuery, ProfilesDep, WorkspaceDep, workspace_router
+from service.auth.budget import BudgetDep
 from service.domain import Draft
 from service.domain.profile_audit import ProfileSet
 from service.errors import Invalid
@@ -50,11 +51,16 @@ def audit_history(workspace: WorkspaceDep, profiles: ProfilesDep) -> list[Profil
 
 @router.post("/profile-rewrites/proposals", name="propose_profile_rewrites")
 def rewrite_profiles(
-    workspace: WorkspaceDep, req: RewriteRequest, profiles: ProfilesDep, lang: LangQuery = "nb"
+    workspace: WorkspaceDep,
+    req: RewriteRequest,
+    profiles: ProfilesDep,
+    budget: BudgetDep,
+    lang: LangQuery = "nb",
 ) -> RewriteResponse:
     """Proposals per field: a rule-based fix and `n` model options, each audited again with
     the field replaced; only those passing the hard checks are in `rewrites`."""
-    return localise(profiles.rewrite(req, workspace), lang)
+    with budget.spending(*budget.rewrite(req)):
+        return localise(profiles.rewrite(req, workspace), lang)
 
 
 @router.post("/profile-rewrites", status_code=201, name="accept_profile_rewrite")

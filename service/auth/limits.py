@@ -92,11 +92,14 @@ def _seconds_to_utc_midnight(now: dt.datetime) -> int:
     return max(1, math.ceil((tomorrow - now).total_seconds()))
 
 
-def charge_model_calls(s: Session, settings: Settings, scope: str, calls: int) -> int:
+def charge_model_calls(
+    s: Session, settings: Settings, scope: str, calls: int, *, per_request: bool = True
+) -> int:
     """Before work that calls the model `calls` times (the cost preview's count): refuse one
     request above the per-request cap, or one the day's allowance cannot cover; else count it.
-    Returns the calls used today including these."""
-    if calls > settings.limit_model_calls_per_request:
+    Returns the calls used today including these. A background job (`per_request=False`) is
+    bounded by the concurrent-jobs limit and the day instead of the per-request cap."""
+    if per_request and calls > settings.limit_model_calls_per_request:
         # Waiting does not help a request that is too big, so this is no 429.
         raise Invalid(
             f"this would make up to {calls} model calls; one request may make "

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from service.auth.permissions import Permission, Role, allows
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; every time here is UTC, and says so in the API.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class User(BaseModel):
     id: str
     name: str
     disabled: bool = False
-    created_at: dt.datetime
+    created_at: Moment
 
 
 class Member(BaseModel):
@@ -31,10 +39,10 @@ class ApiKey(BaseModel):
     workspace: str
     role: str
     label: str
-    created_at: dt.datetime
-    expires_at: dt.datetime | None
-    revoked_at: dt.datetime | None
-    last_used_at: dt.datetime | None
+    created_at: Moment
+    expires_at: Moment | None
+    revoked_at: Moment | None
+    last_used_at: Moment | None
 
 
 class ReviewLink(BaseModel):
@@ -45,9 +53,9 @@ class ReviewLink(BaseModel):
     draft_ids: list[str]
     label: str
     created_by: str | None
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: Moment
+    expires_at: Moment
+    revoked_at: Moment | None
 
     def active(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and _aware(self.expires_at) > now
@@ -60,12 +68,12 @@ class Feedback(BaseModel):
     verdict: Literal["approved", "rejected"] | None
     comment: str
     author: str
-    created_at: dt.datetime
+    created_at: Moment
 
 
 class AuditEntry(BaseModel):
     id: int
-    at: dt.datetime
+    at: Moment
     workspace: str | None
     actor: str
     action: str
@@ -121,9 +129,7 @@ class Caller:
         return self.user_name
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+_aware = _utc
 
 
 def aware(t: dt.datetime) -> dt.datetime:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class AssetKind(StrEnum):
@@ -34,6 +34,15 @@ class Consent(BaseModel):
     granted_at: dt.datetime
     scopes: list[ConsentScope] = Field(min_length=1)
     note: str = ""
+
+    @field_validator("granted_at", mode="before")
+    @classmethod
+    def _written_time(cls, value: object) -> object:
+        # The schema says an ISO date-time string; a bare number is not one (pydantic would
+        # read it as seconds since 1970).
+        if isinstance(value, int | float):
+            raise ValueError("granted_at must be an ISO 8601 date-time, e.g. 2026-03-01T12:00:00Z")
+        return value
 
     def covers(self, scope: ConsentScope) -> bool:
         return scope in self.scopes

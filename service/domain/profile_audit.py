@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # A profile text longer than this is not a profile text: reject it rather than audit it.
 MAX_FIELD_CHARS = 10_000
+# What the audit refuses, with its own clear messages (service/profiles/audit.validate: no
+# fields, an empty or oversized text), stated in the schema as well.
+ChannelFields = Annotated[
+    dict[str, str],
+    Field(
+        json_schema_extra={
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_FIELD_CHARS,
+                "pattern": r"\S",
+            },
+        }
+    ),
+]
 
 
 class FindingCode(StrEnum):
@@ -32,7 +49,7 @@ class ProfileSet(BaseModel):
 
     organisation: str = Field(min_length=1, max_length=200)
     wanted_keywords: list[str] = Field(default_factory=list, max_length=50)
-    channels: dict[str, dict[str, str]] = Field(min_length=1)
+    channels: dict[str, ChannelFields] = Field(min_length=1)
     # Facts the organisation states as correct (phone, website, address, opening hours, name).
     # When given they decide conflicts; else the value most channels agree on does.
     facts: dict[str, str] = Field(default_factory=dict)

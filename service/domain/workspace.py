@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,6 +19,8 @@ DEFAULT_CATEGORIES: tuple[str, ...] = (
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ZONES = sorted(available_timezones())
+_ZONES = frozenset(ZONES)
 
 
 class Workspace(BaseModel):
@@ -26,17 +28,22 @@ class Workspace(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: str = Field(description="URL-safe identifier, e.g. 'sjobua-restaurant'")
+    slug: str = Field(
+        pattern=_SLUG.pattern, description="URL-safe identifier, e.g. 'sjobua-restaurant'"
+    )
     name: str = Field(min_length=1, max_length=200)
-    timezone: str = "Europe/Oslo"
+    timezone: str = Field(
+        default="Europe/Oslo", description="an IANA name", json_schema_extra={"enum": [*ZONES]}
+    )
     language: str = Field(default="nb", pattern=r"^(nb|nn|en)$")
     brand_voice: str = Field(default="", max_length=2000)
     categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES))
 
-    @field_validator("slug")
+    @field_validator("slug", mode="before")
     @classmethod
-    def _slug_shape(cls, value: str) -> str:
-        if not _SLUG.match(value):
+    def _slug_shape(cls, value: object) -> object:
+        # Before the pattern, so a wrong slug is told what a slug is.
+        if isinstance(value, str) and not _SLUG.fullmatch(value):
             raise ValueError(
                 "slug must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit"
             )
@@ -46,7 +53,9 @@ class Workspace(BaseModel):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
+            if value not in _ZONES:  # the schema's enum, nothing else
+                raise ValueError(value)
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+            raise ValueError(f"unknown IANA timezone {value[:64]!r}") from exc
         return value

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from service.api.plans import GenerateOut
 from service.api.variants import Review
+from service.auth.budget import Budget
 from service.auth.limits import RequestLimiter
 from service.auth.permissions import Permission
 from service.auth.repos import AuditRepo
@@ -125,6 +126,13 @@ class Tools:
         except (GjenbrukError, ValidationError) as exc:
             raise ToolError(error_message(exc)) from exc
 
+    def _budget(self, access: Access, workspace: str) -> Budget | None:
+        """The key's caller's budget for model work here, as over HTTP; the person at the
+        machine (stdio) has none, like the CLI."""
+        if access.caller is None:
+            return None
+        return Budget(self.services, f"user:{access.caller.user_id}|ws:{workspace}", workspace)
+
     # Library
 
     async def search_posts(
@@ -188,14 +196,19 @@ class Tools:
     ) -> VariantResponse:
         """Variants of a library post (`post_id`) or pasted `text` for the given surfaces, each
         with its checks; one that fails its checks after repair has `passed: false`."""
-        return await self._call(
-            ctx,
-            workspace,
-            "create_variants",
-            lambda _: self.services.variants.run(
-                VariantRequest(workspace=workspace, **ask.model_dump())
-            ),
-        )
+
+        def work(access: Access) -> VariantResponse:
+            req = VariantRequest(workspace=workspace, **ask.model_dump())
+            budget = self._budget(access, workspace)
+            if budget is None:
+                return self.services.variants.run(req)
+            with budget.spending(*budget.variants(req)) as charge:
+                out = self.services.variants.run(req)
+            used = sum(v.attempts for v in out.variants)
+            charge.settle(used, out.cost_usd if out.cost_priced else None)
+            return out
+
+        return await self._call(ctx, workspace, "create_variants", work)
 
     async def audit_profiles(
         self, workspace: Workspace, profiles: ProfileSet, ctx: Context
@@ -214,12 +227,15 @@ class Tools:
     ) -> RewriteResponse:
         """Rewrite proposals per field (`fields` as channel.field; empty: every field with a
         finding), each audited again; only those passing the hard checks are in `rewrites`."""
-        return await self._call(
-            ctx,
-            workspace,
-            "rewrite_profile_field",
-            lambda _: self.services.profiles.rewrite(request, workspace),
-        )
+
+        def work(access: Access) -> RewriteResponse:
+            budget = self._budget(access, workspace)
+            if budget is None:
+                return self.services.profiles.rewrite(request, workspace)
+            with budget.spending(*budget.rewrite(request)):
+                return self.services.profiles.rewrite(request, workspace)
+
+        return await self._call(ctx, workspace, "rewrite_profile_field", work)
 
     # Month plans
 
@@ -244,8 +260,10 @@ class Tools:
         """Start (or find) the job that writes a checked draft per slot of a planned month and
         return its id at once; follow it with job_status."""
 
-        def work(_: Access) -> GenerateOut:
-            job = self.services.planner.generate_plan(workspace, plan_id, idempotency_key)
+        def work(access: Access) -> GenerateOut:
+            budget = self._budget(access, workspace)
+            planner = budget.planner() if budget is not None else self.services.planner
+            job = planner.generate_plan(workspace, plan_id, idempotency_key)
             return GenerateOut(job_id=job.id, status=job.status.value, total=job.total)
 
         return await self._call(ctx, workspace, "generate_month", work)

@@ -5,23 +5,46 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 Weekday = Literal["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
 WEEKDAYS: tuple[Weekday, ...] = (
     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
 )  # fmt: skip
 PLAN_CHANNELS = ("facebook", "instagram", "linkedin", "tiktok", "x")
+# What the validators below accept, stated in the schema too (the contract is the code).
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+ZONES = sorted(available_timezones())
+_ZONES = frozenset(ZONES)
+Category = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+def _written(value: Any) -> Any:
+    # The schema says an ISO date string; pydantic alone would read a number as a timestamp.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_written)]
+Weight = Annotated[float, Field(gt=0, le=1000)]
 
 
 class PlanChannel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     channel: Literal["facebook", "instagram", "linkedin", "tiktok", "x"]
-    posts_per_week: float = Field(gt=0, le=21)
+    posts_per_week: float = Field(gt=0, le=21, strict=True)
     preferred_days: list[Weekday] = Field(default_factory=list)
     time: str | None = Field(
         default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 00:00–23:59"
@@ -35,8 +58,8 @@ class Campaign(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(min_length=1, max_length=120)
-    start: dt.date
-    end: dt.date
+    start: IsoDate
+    end: IsoDate
     channels: list[str] = Field(default_factory=list)
     details: str = Field(default="", max_length=2000)
 
@@ -48,7 +71,7 @@ class Campaign(BaseModel):
 
 
 class OwnDate(BaseModel):
-    date: dt.date
+    date: IsoDate
     name: str = Field(min_length=1, max_length=120)
 
 
@@ -58,24 +81,36 @@ class ContentPlan(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     organisation: str = Field(min_length=1, max_length=200)
-    target_month: str
-    timezone: str = "Europe/Oslo"
+    target_month: str = Field(
+        pattern=MONTH_PATTERN, description="YYYY-MM, a month from 2000-01 to 2100-12"
+    )
+    timezone: str = Field(
+        default="Europe/Oslo", description="an IANA name", json_schema_extra={"enum": [*ZONES]}
+    )
     language: str = Field(default="nb", pattern=r"^(nb|nn|en)$")
     channels: list[PlanChannel] = Field(min_length=1)
-    category_weights: dict[str, float] = Field(min_length=1, max_length=50)
+    category_weights: dict[Category, Weight] = Field(
+        min_length=1, max_length=50, description="category -> weight above 0, at most 1000"
+    )
     campaigns: list[Campaign] = Field(default_factory=list)
     brand_voice: str = ""
     facts: dict[str, str] = Field(
         default_factory=dict,
         description="what people type: text, numbers and yes/no are all facts (kept as text)",
+        json_schema_extra={
+            "additionalProperties": {"type": ["string", "number", "boolean", "null"]}
+        },
     )
     own_dates: list[OwnDate] = Field(default_factory=list)
-    exclude_dates: list[dt.date] = Field(default_factory=list)
-    post_on_public_holidays: bool = False
+    exclude_dates: list[IsoDate] = Field(default_factory=list)
+    post_on_public_holidays: bool = Field(default=False, strict=True)
 
-    @field_validator("target_month")
+    @field_validator("target_month", mode="before")
     @classmethod
-    def _month(cls, value: str) -> str:
+    def _month(cls, value: Any) -> Any:
+        # Before the pattern, so a wrong month says what is wrong rather than "must match".
+        if not isinstance(value, str):
+            return value
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
             raise ValueError("target_month must be YYYY-MM")
         # Calendars, holidays and exports are computed for it: a plan is for a real year.
@@ -83,11 +118,13 @@ class ContentPlan(BaseModel):
             raise ValueError("target_month must be a month between 2000-01 and 2100-12")
         return value
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _zone(cls, value: str) -> str:
+    def _zone(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
         try:
-            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}", value):
+            if value not in _ZONES:  # the schema's enum, nothing else (never a path)
                 raise ValueError
             ZoneInfo(value)
         except (ValueError, ZoneInfoNotFoundError, OSError):
@@ -122,13 +159,19 @@ class ContentPlan(BaseModel):
                 )
         return out
 
-    @field_validator("category_weights")
+    @field_validator("category_weights", mode="before")
     @classmethod
-    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
-        if any(not math.isfinite(w) or w < 0 or w > 1000 for w in value.values()):
-            raise ValueError("category weights must be numbers from 0 to 1000")
-        if sum(value.values()) <= 0:
-            raise ValueError("category weights must be ≥ 0 and not all 0")
+    def _weights(cls, value: Any) -> Any:
+        # A category that is never to come up is left out; 0 is no weight.
+        if isinstance(value, dict) and any(
+            isinstance(w, int | float)
+            and (isinstance(w, bool) or not math.isfinite(w) or w <= 0 or w > 1000)
+            for w in value.values()
+        ):
+            raise ValueError(
+                "category weights must be numbers from 0 to 1000, above 0 (leave out a category "
+                "that should not come up)"
+            )
         return value
 
     @model_validator(mode="after")

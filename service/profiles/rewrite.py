@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,10 +52,12 @@ class RewriteOption(BaseModel):
 
 class RewriteRequest(BaseModel):
     profiles: ProfileSet
-    fields: list[str] = Field(
-        default_factory=list, description="channel.field; empty: every field with a finding"
+    fields: list[Annotated[str, Field(pattern=r"^[^.]+\.[^.]+$", max_length=100)]] = Field(
+        default_factory=list,
+        max_length=200,
+        description="channel.field; empty: every field with a finding",
     )
-    n: int = Field(default=2, ge=0, le=3, description="model options per field")
+    n: int = Field(default=2, ge=0, le=3, strict=True, description="model options per field")
 
 
 def word_diff(old: str, new: str) -> str:
@@ -226,8 +228,14 @@ def _targets(
             channel, _, field = name.partition(".")
             if channel not in profiles.channels or field not in profiles.channels[channel]:
                 raise Invalid(f"no profile field {name!r} in the request (use channel.field)")
-            if catalog.profile_fields[channel][field].kind != "prose":
-                kind = catalog.profile_fields[channel][field].kind
+            spec = catalog.profile_fields.get(channel, {}).get(field)
+            if spec is None:
+                raise Invalid(
+                    f"{name}: {channel!r} has no profile field {field!r} to rewrite",
+                    details={"allowed": sorted(catalog.profile_fields.get(channel, {}))},
+                )
+            if spec.kind != "prose":
+                kind = spec.kind
                 raise Invalid(f"{name} is a {kind} field; only texts are rewritten")
             out.append((channel, field))
         return out
