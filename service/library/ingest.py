@@ -41,6 +41,7 @@ from service.storage.repositories import (
 
 BATCH = 500
 ProgressFn = Callable[[str, int], None]  # (file, rows done so far)
+BatchFn = Callable[["FileReport"], None]  # the file's report after each stored batch
 
 
 class ImportReport(BaseModel):
@@ -108,6 +109,7 @@ def import_file(
     progress: ProgressFn | None = None,
     mapping: dict[str, str] | None = None,
     limits: ImportLimits | None = None,
+    on_batch: BatchFn | None = None,
 ) -> FileReport:
     """Import one file. `mapping` (field -> column) is a person's confirmation: it is used now
     and stored for the file's header signature, so the next such file imports with no question.
@@ -172,6 +174,8 @@ def import_file(
                 _flush(db, workspace, posts, counts, deltas, assets, report)
                 if progress:
                     progress(str(path), report.rows_read)
+                if on_batch:
+                    on_batch(report)
     except (Unreadable, ValueError) as exc:
         # What was read before the fault is kept; the rest of the file is reported.
         report.error = f"stopped after {report.rows_read} rows: {exc}"
