@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ui import import_texts
+
 NB: dict[str, str] = {
     "title": "Gjenbruk",
     "tagline": "Bruk det som allerede virker – på nytt.",
@@ -208,8 +210,13 @@ EN: dict[str, str] = {
     "pick_post_and_category": "Pick both a post and a category.",
 }
 
-# Browsers say "nb", "no" or "nn" for Norwegian; all get the bokmål texts.
-I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NB)
+NB.update(import_texts.NB)
+EN.update(import_texts.EN)
+# Nynorsk: its own words where a tab has them, bokmål for the rest.
+NN: dict[str, str] = {**NB, **import_texts.NN}
+
+# Browsers say "nb", "no" or "nn" for Norwegian.
+I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NN)
 
 
 def t(key: str) -> gr.i18n.I18nData:
@@ -217,13 +224,16 @@ def t(key: str) -> gr.i18n.I18nData:
 
 
 def language_of(request: gr.Request | None) -> str:
-    """'nb' for Norwegian browsers, else 'en' (Gradio's I18n does the same for static texts)."""
+    """'nn' for nynorsk browsers, 'nb' for other Norwegian ones, else 'en' (Gradio's I18n does
+    the same for static texts)."""
     header = ""
     if request is not None:
         header = (request.headers.get("accept-language") or "").lower()
     first = header.split(",")[0].strip()
-    return "nb" if first.startswith(("nb", "no", "nn")) else "en"
+    if first.startswith("nn"):
+        return "nn"
+    return "nb" if first.startswith(("nb", "no")) else "en"
 
 
 def text(key: str, lang: str) -> str:
-    return (NB if lang == "nb" else EN)[key]
+    return {"nb": NB, "nn": NN}.get(lang, EN)[key]
