@@ -34,6 +34,7 @@ from service.storage.mappings import MappingRepo
 from service.storage.repositories import (
     AssetRepo,
     FollowerRepo,
+    LegacyIndex,
     PostRepo,
     UpsertCounts,
     WorkspaceRepo,
@@ -71,6 +72,7 @@ def _flush(
     deltas: list[FollowerDelta],
     assets: list[Asset],
     report: FileReport,
+    legacy: LegacyIndex,
 ) -> None:
     def add(c: UpsertCounts) -> None:
         report.imported += c.imported
@@ -79,7 +81,7 @@ def _flush(
 
     with db.session() as s:
         if posts:
-            add(PostRepo(s).upsert_many(posts))
+            add(PostRepo(s, legacy).upsert_many(posts))
         if counts:
             add(FollowerRepo(s).save_counts(workspace, counts))
             report.follower_days += len(counts)
@@ -153,6 +155,7 @@ def import_file(
     deltas: list[FollowerDelta] = []
     assets: list[Asset] = []
     ids: set[tuple[str, str]] = set()
+    legacy: LegacyIndex = {}  # the workspace's legacy Facebook ids, read once for the file
     post_rows = 0
     try:
         for item in stream:
@@ -171,7 +174,7 @@ def import_file(
                 case Asset():
                     assets.append(item)
             if len(posts) + len(counts) + len(deltas) + len(assets) >= BATCH:
-                _flush(db, workspace, posts, counts, deltas, assets, report)
+                _flush(db, workspace, posts, counts, deltas, assets, report, legacy)
                 if progress:
                     progress(str(path), report.rows_read)
                 if on_batch:
@@ -179,7 +182,7 @@ def import_file(
     except (Unreadable, ValueError) as exc:
         # What was read before the fault is kept; the rest of the file is reported.
         report.error = f"stopped after {report.rows_read} rows: {exc}"
-    _flush(db, workspace, posts, counts, deltas, assets, report)
+    _flush(db, workspace, posts, counts, deltas, assets, report, legacy)
     report.notes = list(stream.notes)
     report.warnings.extend(_id_warnings(post_rows, len(ids)))
     with db.session() as s:

@@ -140,10 +140,15 @@ class _Known:
     write: dict[str, Any] | None = None  # the insert or update queued for it in this batch
 
 
+LegacyIndex = dict[str, dict[str, str]]  # workspace -> post id -> its legacy "pageid_postid"
+
+
 class PostRepo:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, legacy: LegacyIndex | None = None) -> None:
+        """`legacy`: an index of the workspace's legacy Facebook ids kept by the caller across
+        the batches of one import, so the table is scanned for them once, not per batch."""
         self.s = session
-        self._legacy: dict[str, dict[str, _Known]] = {}
+        self._legacy: LegacyIndex = {} if legacy is None else legacy
         self._known: dict[tuple[str, str, str], _Known] = {}
 
     def upsert_many(self, posts: Iterable[Post]) -> UpsertCounts:
@@ -154,7 +159,6 @@ class PostRepo:
         ones; an unchanged post is not written at all. ORM objects per row cost 1.3 ms each
         (100 000 rows: 40-68 s, see bench/import_inference.py)."""
         counts = UpsertCounts()
-        self._legacy = {}
         posts = list(posts)
         self._known = self._rows_by_id(posts)
         inserts: list[dict[str, Any]] = []
@@ -227,7 +231,8 @@ class PostRepo:
                 counts.updated += 1
                 counts.merged += 1
                 return
-            self._legacy.get(post.workspace, {}).pop(post.id, None)
+            if post.workspace in self._legacy:
+                self._legacy[post.workspace].pop(post.id, None)
             known.post_id, renamed = post.id, True
             self._known[key] = known
         offset = post.published_at.utcoffset() or dt.timedelta(0)
@@ -265,7 +270,7 @@ class PostRepo:
                 write=row,
             )
             if post.channel is Channel.facebook and "_" in post.id:
-                self._legacy.get(post.workspace, {})[post.id.split("_", 1)[1]] = self._known[key]
+                self._legacy_ids(post.workspace)[post.id.split("_", 1)[1]] = post.id
             counts.imported += 1
             return
         changed = any(_differs(known.values[k], v) for k, v in values.items())
@@ -300,23 +305,34 @@ class PostRepo:
             return row
         if "_" in post.id:
             return self._known.get((post.workspace, post.channel.value, post.id.split("_", 1)[1]))
-        return self._legacy_rows(post.workspace).get(post.id)
-
-    def _legacy_rows(self, workspace: str) -> dict[str, _Known]:
-        """Legacy Facebook rows ("pageid_postid") by their post id, looked up once per batch:
-        a LIKE per row scanned the table each time and made large imports quadratic."""
-        if workspace not in self._legacy:
+        legacy_id = self._legacy_ids(post.workspace).get(post.id)
+        if legacy_id is None:
+            return None
+        key = (post.workspace, Channel.facebook.value, legacy_id)
+        if key not in self._known:  # a legacy row of an earlier batch or import: read it now
             rows = self._known_rows(
-                PostRow.workspace == workspace,
+                PostRow.workspace == post.workspace,
                 PostRow.channel == Channel.facebook.value,
-                PostRow.post_id.contains("_", autoescape=True),
+                PostRow.post_id == legacy_id,
             )
-            legacy = {k.post_id.split("_", 1)[1]: k for k in rows}
-            # Legacy posts queued in this batch count too.
-            for (ws, channel, pid), k in self._known.items():
-                if ws == workspace and channel == Channel.facebook.value and "_" in pid:
-                    legacy.setdefault(pid.split("_", 1)[1], k)
-            self._legacy[workspace] = legacy
+            if not rows:
+                return None
+            self._known[key] = rows[0]
+        return self._known[key]
+
+    def _legacy_ids(self, workspace: str) -> dict[str, str]:
+        """Legacy Facebook ids ("pageid_postid") by their post id. Scanning for them (a LIKE)
+        per row made large imports quadratic, per batch still cost a third of the store time;
+        with the caller's index it is once per import."""
+        if workspace not in self._legacy:
+            ids = self.s.scalars(
+                select(PostRow.post_id).where(
+                    PostRow.workspace == workspace,
+                    PostRow.channel == Channel.facebook.value,
+                    PostRow.post_id.contains("_", autoescape=True),
+                )
+            )
+            self._legacy[workspace] = {pid.split("_", 1)[1]: pid for pid in ids}
         return self._legacy[workspace]
 
     def list(
