@@ -53,6 +53,27 @@ def test_a_dropped_export_shows_its_report_with_skipped_rows_and_inferred_column
         assert PostRepo(s).count("demo") == before + 19
 
 
+def test_a_large_import_shows_its_job_then_the_report(
+    live_url: str, browser: Any, services: Services, tmp_path: Path
+) -> None:
+    header, rows = english("meta_facebook_posts", 0, 40, seed=5)
+    export = tmp_path / "stor.csv"
+    export.write_text(to_csv(header, rows), encoding="utf-8")
+    services.settings.import_background_rows = 10  # 40 rows is "large" here
+
+    page = _open_import_tab(browser, live_url)
+    page.locator("#import-files input[type=file]").set_input_files(str(export))
+    page.locator("#import-go").click()
+    job = page.locator("#import-progress .gj-job")
+    job.first.wait_for(timeout=60_000)
+    page.locator("#import-progress .gj-job[data-status='done']").wait_for(timeout=120_000)
+    line = job.locator("li.gj-job-file").first
+    assert line.get_attribute("data-stage") == "done"
+    assert "40 lest" in line.inner_text() and "40 lagret" in line.inner_text()
+    report = page.locator("#import-report .gj-import-file")
+    assert report.locator(".gj-imported").inner_text() == "40"
+
+
 def test_an_unsure_file_shows_a_proposal_that_is_corrected_and_imported(
     live_url: str, browser: Any, services: Services, tmp_path: Path
 ) -> None:
