@@ -42,6 +42,13 @@ class UiAccess:
     permissions: Callable[[str | None], dict[str, list[str]]]
 
 
+def in_event() -> bool:
+    """True while Gradio handles a browser's event; False while the page is being built."""
+    from gradio.context import LocalContext
+
+    return LocalContext.request.get(None) is not None
+
+
 def current_user() -> str | None:
     """The person logged in behind the event being handled (Gradio keeps its request per
     event; the app's login gave it the user name)."""
@@ -103,9 +110,13 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
     if backend.access is not None:
-        # Behind a login the page is built with no workspace in it; each load asks for the
-        # caller's own.
-        backend = dataclasses.replace(backend, workspaces=list)
+        # Behind a login the page is built with no workspace but the configured default in it
+        # (preselected, so a click right after the page opens has one); each load puts in the
+        # caller's own workspaces, and a caller without the default gets one of theirs.
+        first = (
+            [backend.default_workspace] if backend.default_workspace in backend.workspaces() else []
+        )
+        backend = dataclasses.replace(backend, workspaces=lambda: list(first))
     with gr.Blocks(title="Gjenbruk") as blocks:
         gr.Markdown("# Gjenbruk")
         gr.Markdown(t("tagline"))

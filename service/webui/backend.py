@@ -39,7 +39,7 @@ B = TypeVar("B")
 
 def ui_backend(services: Services) -> UiBackend:
     from ui.analytics_view import AnalyticsBackend
-    from ui.app import UiAccess, UiBackend, current_user
+    from ui.app import UiAccess, UiBackend, current_user, in_event
 
     db = services.db
 
@@ -48,6 +48,9 @@ def ui_backend(services: Services) -> UiBackend:
         `where(*args)` names (None: in any of theirs)."""
 
         def checked(*args: Any, **kwargs: Any) -> Any:
+            if not in_event():
+                # Building the page (a tab filling its first choices): the server itself asks.
+                return fn(*args, **kwargs)
             workspace = where(*args, **kwargs)
             if workspace is None:
                 ui_require_any(db, current_user(), permission)

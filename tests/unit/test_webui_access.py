@@ -68,7 +68,7 @@ def test_a_viewer_cannot_import_or_generate_through_the_ui_backend(
             backend.search("b", "ferje", 5)  # not hers: as if it did not exist
         with pytest.raises(Forbidden):
             backend.profiles.propose("{}", "facebook.description", 1)
-        _as(None)
+        _as(None)  # an event of no one logged in
         with pytest.raises(Unauthenticated):
             backend.analytics.posts("a")
         _as("olga")
