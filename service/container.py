@@ -17,6 +17,7 @@ from service.storage.db import Database
 
 if TYPE_CHECKING:
     from service.generation.variants import VariantPipeline
+    from service.library.import_jobs import Imports
     from service.planning.planner import MonthPlanner, PlanDraftWriter
     from service.profiles.auditor import ProfileAuditor
 
@@ -60,7 +61,16 @@ class Services:
 
     @cached_property
     def job_handlers(self) -> dict[str, Handler]:
-        return job_handlers(plan_drafts=self.plan_drafts)
+        return job_handlers(plan_drafts=self.plan_drafts, library_import=self.imports.handle)
+
+    @cached_property
+    def imports(self) -> Imports:
+        from service.library.import_jobs import Imports
+
+        # Handed lazily: a worker builds the handlers before anything needs a model.
+        return Imports(
+            self.db, self.settings, lambda: self.jobs, lambda: self.vectors, lambda: self.embedder
+        )
 
     @cached_property
     def plan_drafts(self) -> PlanDraftWriter:

@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="bytes per file")
     import_max_rows: int = Field(default=250_000, ge=1, description="data rows per file")
     import_max_files: int = Field(default=50, ge=1, description="files per import request")
+    import_background_rows: int = Field(
+        default=5_000, ge=0, description="a file with more data rows runs as a background job"
+    )
+    import_background_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=0,
+        description="files larger than this together run as a background job",
+    )
     import_min_confidence: float = Field(
         default=0.7, gt=0, le=1, description="below this a required column is asked, not guessed"
     )

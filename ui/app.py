@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -9,8 +10,52 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI, Request
 
-from ui import analytics_view, library_tab, plans_tab, profiles_tab, variants_tab
+from ui import analytics_view, import_tab, library_tab, plans_tab, profiles_tab, variants_tab
 from ui.texts import I18N, t
+
+# Buttons that act, and the permission each needs (the values of service/auth/permissions.py,
+# the routes' table): shown only where the caller's role has it, refused by the backend anyway.
+ACTIONS: dict[str, str] = {
+    "import-go": "library.import",
+    "import-confirm": "library.import",
+    "import-li-save": "library.edit",
+    "plans-slots": "plan.edit",
+    "plans-generate": "generate",
+    "plans-approve": "draft.review",
+    "plans-reject": "draft.review",
+    "variants-go": "generate",
+    "variants-approve": "draft.review",
+    "variants-reject": "draft.review",
+    "profiles-go": "generate",
+    "profiles-propose": "generate",
+    "profiles-accept": "library.edit",
+    "correct-save": "library.edit",
+}
+# The workspace picker whose choice decides for a button (by the button's id prefix).
+PICKER_OF = {"correct": "analytics-workspace"}
+
+
+@dataclass(frozen=True)
+class UiAccess:
+    """Per caller (the login's user name): workspace -> the permissions their role there has."""
+
+    permissions: Callable[[str | None], dict[str, list[str]]]
+
+
+def in_event() -> bool:
+    """True while Gradio handles a browser's event; False while the page is being built."""
+    from gradio.context import LocalContext
+
+    return LocalContext.request.get(None) is not None
+
+
+def current_user() -> str | None:
+    """The person logged in behind the event being handled (Gradio keeps its request per
+    event; the app's login gave it the user name)."""
+    from gradio.context import LocalContext
+
+    request = LocalContext.request.get(None)
+    return None if request is None else getattr(request, "username", None)
 
 
 @dataclass(frozen=True)
@@ -23,9 +68,55 @@ class UiBackend:
     variants: variants_tab.VariantsBackend
     profiles: profiles_tab.ProfilesBackend
     plans: plans_tab.PlansBackend
+    imports: import_tab.ImportBackend | None = None
+    # None: every workspace and action (no login); else each page asks for its caller's.
+    access: UiAccess | None = None
+
+
+def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
+    """Each page load fills every workspace picker with the caller's own workspaces and shows
+    only the buttons their role in the chosen workspace allows."""
+    by_id: dict[str, Any] = {}
+    for block in blocks.blocks.values():
+        if isinstance(block.elem_id, str):
+            by_id[block.elem_id] = block
+    pickers = {eid: b for eid, b in by_id.items() if eid.endswith("-workspace")}
+    buttons = {eid: by_id[eid] for eid in ACTIONS if eid in by_id}
+
+    def picker_of(button: str) -> str:
+        prefix = button.split("-", 1)[0]
+        return PICKER_OF.get(prefix, f"{prefix}-workspace")
+
+    def load(request: gr.Request) -> list[Any]:
+        rights = access.permissions(request.username)
+        choices = sorted(rights)
+        value = default if default in choices else (choices[0] if choices else None)
+        picks = [gr.update(choices=choices, value=value) for _ in pickers]
+        shown = [gr.update(visible=ACTIONS[b] in rights.get(value or "", [])) for b in buttons]
+        return picks + shown
+
+    blocks.load(load, None, [*pickers.values(), *buttons.values()])
+    for eid, picker in pickers.items():
+        mine = [b for b in buttons if picker_of(b) == eid]
+        if not mine:
+            continue
+
+        def change(ws: str | None, request: gr.Request, mine: list[str] = mine) -> list[Any]:
+            rights = access.permissions(request.username).get(ws or "", [])
+            return [gr.update(visible=ACTIONS[b] in rights) for b in mine]
+
+        picker.change(change, picker, [buttons[b] for b in mine])
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
+    if backend.access is not None:
+        # Behind a login the page is built with no workspace but the configured default in it
+        # (preselected, so a click right after the page opens has one); each load puts in the
+        # caller's own workspaces, and a caller without the default gets one of theirs.
+        first = (
+            [backend.default_workspace] if backend.default_workspace in backend.workspaces() else []
+        )
+        backend = dataclasses.replace(backend, workspaces=lambda: list(first))
     with gr.Blocks(title="Gjenbruk") as blocks:
         gr.Markdown("# Gjenbruk")
         gr.Markdown(t("tagline"))
@@ -36,6 +127,11 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                 with gr.Accordion(t("analysis_heading"), open=True, elem_id="analytics"):
                     analytics_view.build(
                         backend.analytics, backend.workspaces(), backend.default_workspace
+                    )
+            if backend.imports is not None:
+                with gr.Tab(t("import_tab"), id="import"):
+                    import_tab.build(
+                        backend.imports, backend.workspaces(), backend.default_workspace
                     )
             with gr.Tab(t("variants_tab"), id="variants"):
                 variants_tab.build(
@@ -50,6 +146,8 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")
+        if backend.access is not None:
+            _per_caller(blocks, backend.access, backend.default_workspace)
     return cast(gr.Blocks, blocks)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from service.messages import label, render, render_or
+from ui import import_texts
 
 NB: dict[str, str] = {
     "title": "Gjenbruk",
@@ -241,8 +242,13 @@ EN: dict[str, str] = {
     "pick_post_and_category": "Pick both a post and a category.",
 }
 
-# Browsers say "nb", "no" or "nn" for Norwegian; all get the bokmål texts.
-I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NB)
+NB.update(import_texts.NB)
+EN.update(import_texts.EN)
+# Nynorsk: its own words where a tab has them, bokmål for the rest.
+NN: dict[str, str] = {**NB, **import_texts.NN}
+
+# Browsers say "nb", "no" or "nn" for Norwegian.
+I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NN)
 
 
 def t(key: str) -> gr.i18n.I18nData:
@@ -250,8 +256,8 @@ def t(key: str) -> gr.i18n.I18nData:
 
 
 def language_of(request: gr.Request | None) -> str:
-    """'nb' for Norwegian browsers ('nn' for Nynorsk ones: the message catalogue has it, the
-    tabs' own texts fall back to bokmål), else 'en' (Gradio's I18n does the same)."""
+    """'nn' for nynorsk browsers, 'nb' for other Norwegian ones, else 'en' (Gradio's I18n does
+    the same for static texts)."""
     header = ""
     if request is not None:
         header = (request.headers.get("accept-language") or "").lower()
@@ -262,7 +268,7 @@ def language_of(request: gr.Request | None) -> str:
 
 
 def text(key: str, lang: str) -> str:
-    return (EN if lang == "en" else NB)[key]
+    return {"nb": NB, "nn": NN}.get(lang, EN)[key]
 
 
 # Checks and findings arrive as data (code and parameters); their words come from the message

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
+import shutil
 from typing import Annotated
 
 from fastapi import Form, UploadFile
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
@@ -16,14 +15,20 @@ from service.domain import Channel, Post
 from service.domain.workspace import ZONES
 from service.errors import Conflict, Invalid
 from service.library.corrections import set_post_category
+from service.library.import_jobs import ImportAccepted, ImportJob
 from service.library.importers.limits import UploadGuard, save_upload, validate_timezone
-from service.library.ingest import ImportReport, alias_patch, import_paths, index_and_classify
+from service.library.ingest import ImportReport, alias_patch
 from service.library.reports import PostRow, WorkspaceAnalysis, post_rows, workspace_analysis
 
 router = workspace_router("library")
 
 
-@router.post("/imports", name="create_import")
+@router.post(
+    "/imports",
+    name="create_import",
+    response_model=ImportReport,
+    responses={202: {"model": ImportAccepted, "description": "a large import, run as a job"}},
+)
 def create_import(
     workspace: WorkspaceDep,
     services: ServicesDep,
@@ -36,33 +41,38 @@ def create_import(
         str | None,
         Form(description='a confirmed mapping, JSON: {"reach": "Räckvidd", ...} (field -> column)'),
     ] = None,
-) -> ImportReport:
+) -> ImportReport | JSONResponse:
     """Upload export files; each is recognised by its content and headers and reported row by
     row. A file whose required columns cannot be placed with confidence is a 409 carrying the
-    proposal; send it back confirmed (or corrected) as `mapping`."""
+    proposal; send it back confirmed (or corrected) as `mapping`. An import over the size or row
+    threshold (GJENBRUK_IMPORT_BACKGROUND_ROWS / _BYTES) answers 202 at once with its job;
+    follow it at `status_url`."""
     if timezone is not None:
         validate_timezone(timezone)
     confirmed = _mapping(mapping)
     guard = UploadGuard()
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
+    imports = services.imports
+    folder = imports.new_folder()
+    try:
+        saved = []
         for i, upload in enumerate(files):
             # Keep the folder hint (facebook/, instagram/) that follower files rely on.
-            folder = Path(tmp) / str(i) / (channel.value if channel else "")
-            paths.append(save_upload(upload.file, folder, upload.filename, guard))
-        reports = import_paths(
-            services.db,
-            paths,
-            workspace=workspace,
-            timezone=timezone,
-            channel=channel,
-            mapping=confirmed,
+            where = folder / str(i) / (channel.value if channel else "")
+            path = save_upload(upload.file, where, upload.filename, guard)
+            saved.append((path, upload.filename or path.name))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    outcome = imports.run(
+        workspace, folder, saved, timezone=timezone, channel=channel, mapping=confirmed
+    )
+    if isinstance(outcome, ImportAccepted):
+        return JSONResponse(
+            outcome.model_dump(mode="json"),
+            status_code=202,
+            headers={"Location": outcome.status_url},
         )
-        for r, path, upload in zip(reports, paths, files, strict=True):
-            # Name the file as the user sent it, never our temporary path.
-            r.path = upload.filename or path.name
-            if r.error:
-                r.error = r.error.replace(str(path), r.path)
+    reports = outcome.files
     proposals = [r for r in reports if r.proposal is not None]
     if proposals and all(r.error or r.proposal for r in reports):
         raise Conflict(
@@ -80,10 +90,14 @@ def create_import(
             "; ".join(r.error or "" for r in reports),
             details={"files": [r.model_dump(include={"path", "error"}) for r in reports]},
         )
-    embedded, categorised = index_and_classify(
-        services.db, services.vectors, services.embedder, workspace
-    )
-    return ImportReport(files=reports, embedded=embedded, categorised=categorised)
+    return outcome
+
+
+@router.get("/imports/{job_id}", name="get_import")
+def get_import(workspace: WorkspaceDep, job_id: str, services: ServicesDep) -> ImportJob:
+    """A background import: files done or failed, and each file's rows parsed, stored and
+    embedded, with its report (skipped rows and reasons) as soon as it is read."""
+    return services.imports.job(workspace, job_id)
 
 
 def _mapping(raw: str | None) -> dict[str, str] | None:

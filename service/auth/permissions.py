@@ -134,6 +134,7 @@ ROUTES: dict[str, Permission] = {
     "get_job": P.workspace_read,
     "cancel_job": P.job_cancel,
     "create_import": P.library_import,
+    "get_import": P.workspace_read,
     "analytics_posts": P.workspace_read,
     "analytics": P.workspace_read,
     "set_category": P.library_edit,

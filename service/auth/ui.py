@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from service.auth import access, tokens
 from service.auth.dependencies import SESSION_COOKIE, auth_env
 from service.auth.models import Caller
-from service.auth.permissions import Permission
+from service.auth.permissions import NON_WORKSPACE, Permission
 from service.errors import Forbidden, NotFound, Unauthenticated
 from service.storage.db import Database
 
@@ -59,3 +59,25 @@ def ui_require(db: Database, user_name: str | None, workspace: str, permission: 
         raise NotFound(f"no workspace {workspace!r}", details={"workspace": workspace})
     if not caller.can(workspace, permission):
         raise Forbidden(f"this needs {permission.value} in {workspace!r}")
+
+
+def ui_permissions(db: Database, user_name: str | None) -> dict[str, list[str]]:
+    """Per workspace of the caller, what their role there allows (permission values): the UI
+    hides the actions not in it, and `ui_require` refuses them if asked anyway."""
+    if not user_name:
+        return {}
+    with db.session() as s:
+        caller = access.caller_for_user(s, user_name)
+    return {
+        ws: sorted(p.value for p in Permission if p not in NON_WORKSPACE and caller.can(ws, p))
+        for ws in caller.workspaces()
+    }
+
+
+def ui_require_any(db: Database, user_name: str | None, permission: Permission) -> None:
+    """For a UI action bound to no workspace (a profile audit not stored anywhere): the caller
+    must hold the right in at least one of their workspaces."""
+    if not user_name:
+        raise Unauthenticated("log in first")
+    if not any(permission.value in p for p in ui_permissions(db, user_name).values()):
+        raise Forbidden(f"this needs {permission.value} in one of your workspaces")

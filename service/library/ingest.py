@@ -34,6 +34,7 @@ from service.storage.mappings import MappingRepo
 from service.storage.repositories import (
     AssetRepo,
     FollowerRepo,
+    LegacyIndex,
     PostRepo,
     UpsertCounts,
     WorkspaceRepo,
@@ -41,6 +42,7 @@ from service.storage.repositories import (
 
 BATCH = 500
 ProgressFn = Callable[[str, int], None]  # (file, rows done so far)
+BatchFn = Callable[["FileReport"], None]  # the file's report after each stored batch
 
 
 class ImportReport(BaseModel):
@@ -70,6 +72,7 @@ def _flush(
     deltas: list[FollowerDelta],
     assets: list[Asset],
     report: FileReport,
+    legacy: LegacyIndex,
 ) -> None:
     def add(c: UpsertCounts) -> None:
         report.imported += c.imported
@@ -78,7 +81,7 @@ def _flush(
 
     with db.session() as s:
         if posts:
-            add(PostRepo(s).upsert_many(posts))
+            add(PostRepo(s, legacy).upsert_many(posts))
         if counts:
             add(FollowerRepo(s).save_counts(workspace, counts))
             report.follower_days += len(counts)
@@ -108,6 +111,7 @@ def import_file(
     progress: ProgressFn | None = None,
     mapping: dict[str, str] | None = None,
     limits: ImportLimits | None = None,
+    on_batch: BatchFn | None = None,
 ) -> FileReport:
     """Import one file. `mapping` (field -> column) is a person's confirmation: it is used now
     and stored for the file's header signature, so the next such file imports with no question.
@@ -151,6 +155,7 @@ def import_file(
     deltas: list[FollowerDelta] = []
     assets: list[Asset] = []
     ids: set[tuple[str, str]] = set()
+    legacy: LegacyIndex = {}  # the workspace's legacy Facebook ids, read once for the file
     post_rows = 0
     try:
         for item in stream:
@@ -169,13 +174,15 @@ def import_file(
                 case Asset():
                     assets.append(item)
             if len(posts) + len(counts) + len(deltas) + len(assets) >= BATCH:
-                _flush(db, workspace, posts, counts, deltas, assets, report)
+                _flush(db, workspace, posts, counts, deltas, assets, report, legacy)
                 if progress:
                     progress(str(path), report.rows_read)
+                if on_batch:
+                    on_batch(report)
     except (Unreadable, ValueError) as exc:
         # What was read before the fault is kept; the rest of the file is reported.
         report.error = f"stopped after {report.rows_read} rows: {exc}"
-    _flush(db, workspace, posts, counts, deltas, assets, report)
+    _flush(db, workspace, posts, counts, deltas, assets, report, legacy)
     report.notes = list(stream.notes)
     report.warnings.extend(_id_warnings(post_rows, len(ids)))
     with db.session() as s:

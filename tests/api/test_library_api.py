@@ -123,3 +123,46 @@ def test_an_unknown_timezone_is_a_422_not_a_500(client: TestClient) -> None:
         data={"timezone": "Mars/Olympus"},
     )
     assert r.status_code == 422 and "Mars/Olympus" in r.text
+
+
+def test_a_large_import_answers_202_with_a_job_that_ends_with_the_files_report(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    import time
+
+    from tests.fixtures.synthetic import english, to_csv
+
+    header, rows = english("meta_facebook_posts", 0, 150)
+    rows[9][header.index("Publish time")] = "yesterday-ish"
+    big = tmp_path / "big.csv"
+    big.write_text(to_csv(header, rows), encoding="utf-8")
+    services.settings.import_background_rows = 100
+    r = client.post(
+        "/v1/workspaces/sjobua/imports", files=[("files", (big.name, big.read_bytes()))]
+    )
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert r.headers["location"] == body["status_url"]
+    assert body["job"]["job"]["kind"] == "library.import"
+    assert body["job"]["files"][0]["name"] == "big.csv"
+    deadline = time.monotonic() + 120
+    while True:
+        view = client.get(body["status_url"]).json()
+        if view["job"]["status"] in ("done", "failed", "cancelled"):
+            break
+        assert time.monotonic() < deadline, view
+        time.sleep(0.2)
+    assert view["job"]["status"] == "done" and view["job"]["done"] == 1
+    file = view["files"][0]
+    assert file["stage"] == "done" and file["parsed"] == 150 and file["stored"] == 149
+    assert file["report"]["imported"] == 149
+    assert [s["row"] for s in file["report"]["skipped"]] == [11]
+    posts = client.get("/v1/workspaces/sjobua/analytics/posts").json()
+    assert len(posts) == 149
+
+    services.settings.import_background_rows = 10_000
+    again = upload(client, big)["files"]
+    assert isinstance(again, list)
+    assert (again[0]["imported"], again[0]["updated"]) == (0, 149), "small again: in the call"
+    other = client.get("/v1/workspaces/sjobua/imports/not-a-job")
+    assert other.status_code == 404

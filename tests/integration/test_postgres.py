@@ -78,3 +78,33 @@ def test_posts_round_trip_through_postgresql_with_their_offset(pg: Database) -> 
     assert again.imported == 0 and again.updated == 1 and again.changed == 0
     assert stored.published_at.isoformat() == "2026-05-17T12:00:00+02:00"
     assert stored.metrics.reach == 1200 and followers[0].followers == 8600
+
+
+def test_bulk_upserts_update_what_changed_on_postgresql(pg: Database) -> None:
+    pg.migrate()
+    at = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
+
+    def post(i: int, reach: int) -> Post:
+        return Post(
+            id=f"p{i}", workspace="w", channel=Channel.facebook, published_at=at,
+            text=f"post {i}", metrics=PostMetrics(reach=reach),
+        )  # fmt: skip
+
+    day = dt.date(2026, 5, 1)
+    with pg.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="w", name="W"))
+        first = PostRepo(s).upsert_many([post(i, 100) for i in range(600)])
+        FollowerRepo(s).save_counts(
+            "w", [FollowerCount(channel=Channel.facebook, date=day, followers=10)]
+        )
+    with pg.session() as s:
+        again = PostRepo(s).upsert_many([post(i, 100 + (i % 2)) for i in range(600)])
+        days = FollowerRepo(s).save_counts(
+            "w", [FollowerCount(channel=Channel.facebook, date=day, followers=12)]
+        )
+    with pg.session() as s:
+        reach = {p.id: p.metrics.reach for p in PostRepo(s).list("w")}
+        followers = FollowerRepo(s).counts("w", Channel.facebook)
+    assert first.imported == 600 and (again.updated, again.changed) == (600, 300)
+    assert reach["p1"] == 101 and reach["p2"] == 100 and len(reach) == 600
+    assert (days.updated, days.changed) == (1, 1) and followers[0].followers == 12

@@ -8,7 +8,7 @@ import pytest
 from service.container import Services
 from service.domain import Channel, Post, PostMetrics, Workspace
 from service.errors import NotFound
-from service.storage.repositories import PostRepo, WorkspaceRepo
+from service.storage.repositories import LegacyIndex, PostRepo, WorkspaceRepo
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -80,18 +80,23 @@ def test_a_post_without_timezone_is_refused() -> None:
         Post(id="x", workspace="w", channel=Channel.x, published_at=dt.datetime(2026, 1, 1))
 
 
+@pytest.mark.parametrize("shared_index", [False, True])
+@pytest.mark.parametrize("one_batch", [False, True])
 @pytest.mark.parametrize("legacy_first", [True, False])
 def test_a_post_in_a_legacy_and_a_business_suite_file_is_one_record(
-    services: Services, ws: str, legacy_first: bool
+    services: Services, ws: str, legacy_first: bool, one_batch: bool, shared_index: bool
 ) -> None:
     legacy = _post("178245368912034_1940889696783494", reach=90)
     suite = _post("1940889696783494", reach=120)
     batches = [[legacy, _post("178245368912034_77")], [suite, _post("88")]]
     if not legacy_first:
         batches.reverse()
+    if one_batch:
+        batches = [batches[0] + batches[1]]
+    index: LegacyIndex = {}  # an import keeps one across its batches
     with services.db.session() as s:
         for batch in batches:
-            PostRepo(s).upsert_many(batch)
+            PostRepo(s, index if shared_index else None).upsert_many(batch)
     with services.db.session() as s:
         stored = {p.id: p for p in PostRepo(s).list(ws)}
     assert set(stored) == {"1940889696783494", "178245368912034_77", "88"}
