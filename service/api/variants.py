@@ -84,6 +84,7 @@ def list_drafts(
 def review_draft(
     workspace: WorkspaceDep, draft_id: str, review: Review, services: ServicesDep
 ) -> Draft:
-    """Approve or reject a draft, optionally with the person's edit (kept beside the original)."""
-    with services.db.session() as s:
-        return DraftRepo(s).review(workspace, draft_id, review.status, review.edited_text)
+    """Approve or reject a draft, optionally with the person's edit (kept beside the original).
+    An approval teaches: the draft grounds the next ones, and an edit may propose a style rule
+    (GET .../style-rules)."""
+    return services.learning.review(workspace, draft_id, review.status, review.edited_text)

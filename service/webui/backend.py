@@ -54,5 +54,5 @@ def ui_backend(services: Services) -> UiBackend:
         analytics=analytics,
         variants=variants_backend(services),
         profiles=profiles_backend(services.profiles),
-        plans=plans_backend(services.db, services.planner),
+        plans=plans_backend(services.db, services.planner, services.learning),
     )

@@ -9,7 +9,6 @@ from service.domain import DraftStatus
 from service.generation.variants import VariantRequest
 from service.library.reports import post_rows
 from service.library.search import search_posts
-from service.storage.repositories import DraftRepo
 
 if TYPE_CHECKING:
     from ui.variants_tab import ProgressFn, VariantsBackend
@@ -40,8 +39,7 @@ def variants_backend(services: Services) -> VariantsBackend:
         return services.variants.run(VariantRequest(**request), progress).model_dump(mode="json")
 
     def review(workspace: str, draft_id: str, status: str, edited: str) -> dict[str, Any]:
-        with services.db.session() as s:
-            draft = DraftRepo(s).review(workspace, draft_id, DraftStatus(status), edited)
+        draft = services.learning.review(workspace, draft_id, DraftStatus(status), edited)
         return draft.model_dump(mode="json")
 
     return VariantsBackend(top_posts=top_posts, surfaces=surfaces, generate=generate, review=review)
