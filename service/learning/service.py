@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.domain import Draft, DraftStatus, SourceType
 from service.errors import Invalid
@@ -211,8 +211,11 @@ class StyleLearning:
     def _valid(make: Callable[[], R]) -> R:
         try:
             return make()
-        except ValueError as exc:  # pydantic's ValidationError is one: a 422 naming the field
-            raise Invalid(str(exc).splitlines()[-1] if str(exc) else "invalid rule") from exc
+        except ValidationError as exc:  # a 422 naming what is wrong, not a 500
+            first = exc.errors()[0]
+            message = str(first["msg"]).removeprefix("Value error, ")
+            where = ".".join(str(x) for x in first["loc"])
+            raise Invalid(message, details={"field": where} if where else None) from exc
 
     # The brand voice.
 
