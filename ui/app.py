@@ -9,7 +9,7 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI, Request
 
-from ui import analytics_view, library_tab, plans_tab, profiles_tab, variants_tab
+from ui import analytics_view, library_tab, plans_tab, profiles_tab, rules_tab, variants_tab
 from ui.texts import I18N, t
 
 
@@ -23,6 +23,7 @@ class UiBackend:
     variants: variants_tab.VariantsBackend
     profiles: profiles_tab.ProfilesBackend
     plans: plans_tab.PlansBackend
+    rules: rules_tab.RulesBackend | None = None
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -47,6 +48,11 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                 )
             with gr.Tab(t("plans_tab"), id="plans"):
                 plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
+            if backend.rules is not None:
+                with gr.Tab(t("rules_tab"), id="rules") as rules:
+                    rules_tab.build(
+                        backend.rules, backend.workspaces(), backend.default_workspace, rules
+                    )
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")

@@ -12,6 +12,7 @@ from service.library.search import search_posts
 from service.storage.repositories import WorkspaceRepo
 from service.webui.plans import plans_backend
 from service.webui.profiles import profiles_backend
+from service.webui.rules import rules_backend
 from service.webui.variants import variants_backend
 
 if TYPE_CHECKING:
@@ -55,4 +56,5 @@ def ui_backend(services: Services) -> UiBackend:
         variants=variants_backend(services),
         profiles=profiles_backend(services.profiles),
         plans=plans_backend(services.db, services.planner, services.learning),
+        rules=rules_backend(services.learning),
     )
