@@ -158,6 +158,8 @@ NB: dict[str, str] = {
     "voice_note": "Notat",
     "voice_save": "Lagre stemmen",
     "voice_saved": "Stemmen er lagret.",
+    "example_approved_draft": "godkjent utkast",
+    "example_edited_draft": "godkjent utkast, redigert",
     "voice_stats": (
         "_Målt på de {posts} beste innleggene: {emoji} emoji, {tags} emneknagger og {bangs} "
         "utropstegn per innlegg, {chars} tegn i midten._"
@@ -318,6 +320,8 @@ EN: dict[str, str] = {
     "voice_note": "Note",
     "voice_save": "Save the voice",
     "voice_saved": "The voice was saved.",
+    "example_approved_draft": "approved draft",
+    "example_edited_draft": "approved draft, edited",
     "voice_stats": (
         "_Measured on the {posts} best posts: {emoji} emoji, {tags} hashtags and {bangs} "
         "exclamation marks per post, median {chars} characters._"
