@@ -160,6 +160,13 @@ NB: dict[str, str] = {
     "voice_saved": "Stemmen er lagret.",
     "example_approved_draft": "godkjent utkast",
     "example_edited_draft": "godkjent utkast, redigert",
+    "plot_reuse": "Gjenbruk målt: publiserte utkast mot kilden og kanalen",
+    "reuse_reused": "gjenbrukt",
+    "reuse_sources": "kilden",
+    "reuse_baseline": "kanalens andre",
+    "reuse_lift": "mot kanalen",
+    "reuse_none": "Ingen publiserte innlegg er koblet til godkjente utkast ennå.",
+    "reuse_links": "{n} publiserte innlegg koblet til godkjente utkast.",
     "voice_stats": (
         "_Målt på de {posts} beste innleggene: {emoji} emoji, {tags} emneknagger og {bangs} "
         "utropstegn per innlegg, {chars} tegn i midten._"
@@ -322,6 +329,13 @@ EN: dict[str, str] = {
     "voice_saved": "The voice was saved.",
     "example_approved_draft": "approved draft",
     "example_edited_draft": "approved draft, edited",
+    "plot_reuse": "Reuse measured: published drafts against their source and the channel",
+    "reuse_reused": "reused",
+    "reuse_sources": "source",
+    "reuse_baseline": "channel's others",
+    "reuse_lift": "vs channel",
+    "reuse_none": "No published post is linked to an approved draft yet.",
+    "reuse_links": "{n} published posts linked to approved drafts.",
     "voice_stats": (
         "_Measured on the {posts} best posts: {emoji} emoji, {tags} hashtags and {bangs} "
         "exclamation marks per post, median {chars} characters._"

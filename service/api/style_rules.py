@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Response
 
 from service.api.deps import ServicesDep, WorkspaceDep, workspace_router
-from service.learning.service import RuleIn, RulePatch, RuleView, StyleLearning
+from service.learning.service import ReuseView, RuleIn, RulePatch, RuleView, StyleLearning
 from service.learning.voice import BrandVoice
 
 router = workspace_router("style-rules")
@@ -81,3 +81,11 @@ def save_brand_voice(
     workspace: WorkspaceDep, voice: BrandVoice, learning: LearningDep
 ) -> BrandVoice:
     return learning.save_voice(workspace, voice)
+
+
+@router.get("/reuse", name="reuse_report")
+def reuse_report(workspace: WorkspaceDep, learning: LearningDep) -> ReuseView:
+    """Posts published from approved drafts (linked by text similarity and time; the links are
+    recomputed from the library as it stands, so a later import is seen at once) and, per
+    channel, how the reuses did against their sources and the channel's other posts."""
+    return learning.reuse(workspace)

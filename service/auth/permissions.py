@@ -170,4 +170,5 @@ ROUTES: dict[str, Permission] = {
     "style_rule_history": P.workspace_read,
     "get_brand_voice": P.workspace_read,
     "save_brand_voice": P.library_edit,
+    "reuse_report": P.workspace_read,
 }

@@ -68,7 +68,11 @@ def select_examples(
     budget_tokens: int = 600,
     max_examples: int = 3,
     candidates: int = 20,
+    source_weights: dict[str, float] | None = None,
 ) -> list[Example]:
+    """`source_weights` (service/learning reuse): a post whose earlier reuses outperformed the
+    channel gets a weight above 1 and ranks higher as an example, one whose reuses flopped
+    below 1 and lower."""
     by_id = {p.id: p for p in posts}
     percentile = _percentiles(posts)
     hits = store.query(workspace, source_text, k=candidates)
@@ -93,6 +97,8 @@ def select_examples(
             score += 0.1  # same channel: its style fits the target best
         if prefer_category is not None and post.category == prefer_category:
             score += 0.5  # a month plan's draft is grounded in its category's best posts
+        if source_weights and post.id in source_weights:
+            score += PERFORMANCE_WEIGHT * (source_weights[post.id] - 1.0)
         ranked.append(
             Example(
                 post_id=post.id,

@@ -223,6 +223,7 @@ class VariantPipeline:
             posts,
             exclude_ids=[source.post.id] if source.post else [],
             prefer_category=req.category,
+            source_weights=self.learning.source_weights(req.workspace) if self.learning else None,
         )
         # Only what the organisation itself published vouches for a link, a phone number or a
         # price: a customer's or partner's post in the library does not.

@@ -12,10 +12,19 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.domain import Draft, DraftStatus, SourceType
+from service.domain import Draft, DraftStatus, Post, SourceType
 from service.errors import Invalid
 from service.generation.surfaces import load_surfaces
 from service.learning.pipeline import propose
+from service.learning.reuse import (
+    ChannelReuse,
+    ExportedDraft,
+    PublishedPost,
+    ReuseLink,
+    link_published,
+    reuse_report,
+    source_scores,
+)
 from service.learning.rules import RuleKind, RuleSource, ScopeType, StyleRule
 from service.learning.voice import BrandVoice, analyse_voice
 from service.library.performance import engagement_rate
@@ -23,7 +32,7 @@ from service.messages import render
 from service.providers.vectors import VectorItem, VectorStore
 from service.settings import Settings
 from service.storage.db import Database
-from service.storage.learning_repos import BrandVoiceRepo, StyleRuleRepo
+from service.storage.learning_repos import BrandVoiceRepo, ReuseLinkRepo, StyleRuleRepo
 from service.storage.repositories import DraftRepo, PostRepo, WorkspaceRepo
 
 # Metadata kind of an approved draft in the workspace's vector collection (posts are "post").
@@ -85,6 +94,18 @@ def view(rule: StyleRule, lang: str = "nb") -> RuleView:
         status=rule_status(rule),
         enforced=rule.checkable,
         text=describe(rule, lang),
+    )
+
+
+class ReuseView(BaseModel):
+    """Published posts linked to the approved drafts they came from, and per channel how the
+    reuses did (engagement rate) against their sources and the channel's other posts, with n
+    and a 95 % bootstrap interval."""
+
+    links: list[ReuseLink]
+    channels: list[ChannelReuse]
+    source_weights: dict[str, float] = Field(
+        description="per source post: the factor its next reuse's ranking gets (1 = no evidence)"
     )
 
 
@@ -217,6 +238,58 @@ class StyleLearning:
             where = ".".join(str(x) for x in first["loc"])
             raise Invalid(message, details={"field": where} if where else None) from exc
 
+    # The results loop: what was published from the drafts, and how it did.
+
+    def link_reuse(self, workspace: str) -> list[ReuseLink]:
+        """Link the workspace's posts to the approved drafts they were published from (by text
+        similarity within 45 days of approval, one post per draft) and store the links; run
+        after each import, as linking is recomputed from everything, never merged."""
+        with self.db.session() as s:
+            drafts = DraftRepo(s).list(workspace, status=DraftStatus.approved)
+            posts = PostRepo(s).list(workspace)
+        exported = [
+            ExportedDraft(
+                draft_id=d.id,
+                channel=self.channel_of(d.surface),
+                surface=d.surface,
+                text=d.edited_text or d.text,
+                exported_at=d.updated_at,
+                source_post_id=d.source_post_id,
+            )
+            for d in drafts
+            if (d.edited_text or d.text).strip() and d.surface in self.catalog.surfaces
+        ]
+        links = link_published(exported, [_published(p) for p in posts])
+        with self.db.session() as s:
+            ReuseLinkRepo(s).replace(workspace, links)
+        return links
+
+    def reuse(self, workspace: str, *, relink: bool = True) -> ReuseView:
+        links = self.link_reuse(workspace) if relink else self._links(workspace)
+        with self.db.session() as s:
+            posts = [_published(p) for p in PostRepo(s).list(workspace)]
+        return ReuseView(
+            links=links,
+            channels=reuse_report(links, posts),
+            source_weights=source_scores(links, posts),
+        )
+
+    def source_weights(self, workspace: str) -> dict[str, float]:
+        """Ranking feedback for grounding: a source whose reuses kept performing ranks higher,
+        one whose reuses flopped lower (from the stored links; empty before any)."""
+        if not self.on:
+            return {}
+        links = self._links(workspace)
+        if not links:
+            return {}
+        with self.db.session() as s:
+            posts = [_published(p) for p in PostRepo(s).list(workspace)]
+        return source_scores(links, posts)
+
+    def _links(self, workspace: str) -> list[ReuseLink]:
+        with self.db.session() as s:
+            return ReuseLinkRepo(s).for_workspace(workspace)
+
     # The brand voice.
 
     def voice(self, workspace: str) -> BrandVoice:
@@ -244,6 +317,17 @@ class StyleLearning:
         with self.db.session() as s:
             WorkspaceRepo(s).get(workspace)
             return BrandVoiceRepo(s).save(workspace, voice)
+
+
+def _published(post: Post) -> PublishedPost:
+    return PublishedPost(
+        post_id=post.id,
+        channel=post.channel.value,
+        text=post.text,
+        published_at=post.published_at,
+        permalink=post.permalink,
+        value=engagement_rate(post),
+    )
 
 
 def views(rules: Sequence[StyleRule], lang: str = "nb") -> list[RuleView]:

@@ -46,6 +46,7 @@ def ui_backend(services: Services) -> UiBackend:
         analysis=lambda ws: workspace_analysis(services.db, ws).model_dump(mode="json"),
         categories=categories,
         set_category=set_category,
+        reuse=lambda ws: services.learning.reuse(ws).model_dump(mode="json"),
     )
     return UiBackend(
         search=search,

@@ -134,3 +134,59 @@ def test_the_brand_voice_is_proposed_from_the_best_posts_then_saved(client: Test
     assert isinstance(llm, FakeLLM)
     prompt = "\n".join(m.content for m in llm.requests[-1])
     assert "Tone: lun, lokal" in prompt and "Unngå: billig" in prompt
+
+
+def test_published_reuses_are_linked_and_measured_against_source_and_channel(
+    client: TestClient, services: Services
+) -> None:
+    """A constructed history: three approved drafts (edited on the way), later imported back as
+    published posts with known numbers; one unrelated post. Every reuse is linked, nothing else,
+    and the report's means are the posts' own engagement rates."""
+    import datetime as dt
+
+    from service.domain import Channel, Post, PostMetrics
+    from service.storage.repositories import PostRepo
+
+    edits = [
+        "Kveldsmeny med torsk, poteter og smør fra gården i dag.",
+        "Quiz på torsdag klokka sju, premie til beste lag.",
+        "Ny vintersider på hylla i gårdsbutikken denne uka.",
+    ]
+    drafts = []
+    for edit in edits:
+        v = variant(client)
+        r = client.patch(
+            f"{BASE}/drafts/{v['draft_id']}", json={"status": "approved", "edited_text": edit}
+        )
+        assert r.status_code == 200
+        drafts.append(str(v["draft_id"]))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    published = [
+        Post(
+            id=f"pub-{i}",
+            workspace="demo",
+            channel=Channel("facebook"),
+            published_at=later,
+            text=edit + (" #eplehagen" if i == 0 else ""),  # edited again on the way
+            metrics=PostMetrics(reach=1000, engagements=50 + 10 * i),
+        )
+        for i, edit in enumerate(edits)
+    ]
+    other = Post(
+        id="pub-other",
+        workspace="demo",
+        channel=Channel("facebook"),
+        published_at=later,
+        text="Stengt i morgen på grunn av strømbrudd i hele bygda.",
+        metrics=PostMetrics(reach=1000, engagements=20),
+    )
+    with services.db.session() as s:
+        PostRepo(s).upsert_many([*published, other])
+    report = client.get(f"{BASE}/reuse").json()
+    assert {(lk["draft_id"], lk["post_id"]) for lk in report["links"]} == {
+        (d, f"pub-{i}") for i, d in enumerate(drafts)
+    }
+    [facebook] = report["channels"]
+    assert facebook["reused"]["n"] == 3
+    assert facebook["reused"]["mean"] == pytest.approx((0.05 + 0.06 + 0.07) / 3)
+    assert facebook["baseline"]["n"] >= 1 and facebook["lift_vs_baseline"] is not None

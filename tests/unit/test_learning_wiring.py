@@ -235,3 +235,28 @@ def test_with_learning_off_nothing_is_mined_stored_or_enforced(
         assert not [h for h in hits if h.metadata.get("kind") == "approved_draft"]
     finally:
         services.close()
+
+
+def test_a_source_whose_reuses_performed_ranks_higher_and_one_that_flopped_lower(
+    demo: Services,
+) -> None:
+    from service.generation.grounding import PERFORMANCE_WEIGHT, select_examples
+    from service.storage.repositories import PostRepo
+
+    with demo.db.session() as s:
+        posts = PostRepo(s).list("demo")
+
+    def scores(weights: dict[str, float] | None) -> dict[str, float]:
+        found = select_examples(
+            demo.vectors, "demo", SOURCE, posts, source_weights=weights, max_examples=20,
+            budget_tokens=100_000,
+        )  # fmt: skip
+        return {e.post_id: e.score for e in found}
+
+    plain = scores(None)
+    up, down = sorted(plain)[:2]
+    weighted = scores({up: 1.6, down: 0.4})
+    assert weighted[up] == pytest.approx(plain[up] + PERFORMANCE_WEIGHT * 0.6, abs=1e-3)
+    assert weighted[down] == pytest.approx(plain[down] - PERFORMANCE_WEIGHT * 0.6, abs=1e-3)
+    others = set(plain) - {up, down}
+    assert all(weighted[p] == plain[p] for p in others)

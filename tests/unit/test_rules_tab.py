@@ -52,3 +52,25 @@ def test_an_approved_draft_among_the_examples_is_named_as_one() -> None:
     page = render_variants(result, "nb")
     assert "Utkast… <small>(facebook, godkjent utkast, redigert)" in page
     assert "Post… <small>(facebook, 10.0%)" in page
+
+
+def test_the_reuse_plot_has_a_bar_per_channel_and_group_with_its_n() -> None:
+    from ui.reuse_plot import reuse_frame, reuse_html
+
+    group = {"n": 3, "mean": 0.06, "ci_low": 0.05, "ci_high": 0.07}
+    report = {
+        "links": [{"draft_id": "d"}] * 3,
+        "channels": [
+            {
+                "channel": "facebook",
+                "reused": group,
+                "sources": {"n": 0, "mean": None},
+                "baseline": {"n": 1, "mean": 0.02},
+                "lift_vs_baseline": 3.0,
+            }
+        ],
+    }
+    frame = reuse_frame(report, "nb")
+    assert list(frame["group"]) == ["facebook · gjenbrukt (n=3)", "facebook · kanalens andre (n=1)"]
+    page = reuse_html(report, "en")
+    assert "6.0% [5.0%–7.0%] (n=3)" in page and "×3.00" in page and "3 published posts" in page
