@@ -122,7 +122,10 @@ class StyleLearning:
         return self.settings.learning
 
     def channel_of(self, surface: str) -> str:
-        return self.catalog.get(surface).channel
+        # A draft of a surface since removed from the data file keeps its id as its channel:
+        # it still teaches at the surface scope, and a review never fails on it.
+        known = self.catalog.surfaces.get(surface)
+        return known.channel if known is not None else surface
 
     # Reviews teach.
 
@@ -140,13 +143,14 @@ class StyleLearning:
         """An approved draft becomes a grounding example (its edited text preferred), and when a
         person edited it, the workspace's edits are mined again: the rules that now pass the
         threshold are stored as proposals, with their evidence. Returns the new proposals."""
-        if not self.on:
+        if not self.on or draft.kind != "variant":
             return []
         self.store_example(draft)
         if not draft.edited_text or draft.edited_text.strip() == draft.text.strip():
             return []
         with self.db.session() as s:
-            drafts = DraftRepo(s).list(draft.workspace, status=DraftStatus.approved)
+            # Variants and month drafts (both "variant"); a profile text is not a post.
+            drafts = DraftRepo(s).list(draft.workspace, status=DraftStatus.approved, kind="variant")
             repo = StyleRuleRepo(s)
             proposals = propose(
                 draft.workspace,
