@@ -14,6 +14,7 @@ from service.api import health, jobs, library, plans, profiles, search, variants
 from service.api.auth import ROUTERS as AUTH_ROUTERS
 from service.api.errors import install_error_handlers
 from service.api.responses import document_errors
+from service.api.style_rules import router as style_rules_router
 from service.auth.dependencies import authorize
 from service.auth.http import install_auth_error_handlers
 from service.auth.limits import limit_requests
@@ -64,6 +65,7 @@ def create_app(
         variants.router,
         profiles.router,
         plans.router,
+        style_rules_router,
         workspaces.scoped,
     ):
         app.include_router(router, dependencies=gate)

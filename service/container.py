@@ -17,6 +17,7 @@ from service.storage.db import Database
 
 if TYPE_CHECKING:
     from service.generation.variants import VariantPipeline
+    from service.learning.service import StyleLearning
     from service.library.import_jobs import Imports
     from service.planning.planner import MonthPlanner, PlanDraftWriter
     from service.profiles.auditor import ProfileAuditor
@@ -103,7 +104,15 @@ class Services:
             price_overrides=self.settings.prices,
             capability=self.settings.llm_capability,
             pieces=self.settings.llm_pieces,
+            learning=self.learning,
         )
+
+    @cached_property
+    def learning(self) -> StyleLearning:
+        """Style rules, approved examples and the brand voice (service/learning)."""
+        from service.learning.service import StyleLearning
+
+        return StyleLearning(self.db, lambda: self.vectors, self.settings)
 
     def close(self) -> None:
         jobs = self.__dict__.get("jobs")

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         default=0.6, gt=0, le=1, description="share of the edits it could apply to"
     )
     learning_recent_edits: int = Field(default=30, ge=1, description="newest edits mined per scope")
+    learning_auto_accept: bool = Field(
+        default=False,
+        description="mined rules are enforced at once instead of waiting as proposals for a "
+        "person to accept (the simulated-editor eval runs with it on)",
+    )
 
     # Job engine and workers (issue 17).
     job_engine: Literal["auto", "inprocess", "procrastinate"] = Field(

@@ -27,6 +27,7 @@ class AnalyticsBackend:
     analysis: AnalysisFn
     categories: CategoriesFn
     set_category: SetCategoryFn
+    reuse: Callable[[str], dict[str, Any]] | None = None  # ui/reuse_plot.py
 
 
 def over_time(posts: list[dict[str, Any]], channel: str) -> pd.DataFrame:
@@ -195,3 +196,7 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
         )
 
     save.click(change, inputs=[workspace, post, category], outputs=saved)
+    if backend.reuse is not None:
+        from ui import reuse_plot
+
+        reuse_plot.build(backend.reuse, workspace, show)

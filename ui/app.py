@@ -10,7 +10,15 @@ from typing import Any, cast
 import gradio as gr
 from fastapi import FastAPI, Request
 
-from ui import analytics_view, import_tab, library_tab, plans_tab, profiles_tab, variants_tab
+from ui import (
+    analytics_view,
+    import_tab,
+    library_tab,
+    plans_tab,
+    profiles_tab,
+    rules_tab,
+    variants_tab,
+)
 from ui.texts import I18N, t
 
 # Buttons that act, and the permission each needs (the values of service/auth/permissions.py,
@@ -71,6 +79,7 @@ class UiBackend:
     imports: import_tab.ImportBackend | None = None
     # None: every workspace and action (no login); else each page asks for its caller's.
     access: UiAccess | None = None
+    rules: rules_tab.RulesBackend | None = None
 
 
 def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
@@ -143,6 +152,11 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                 )
             with gr.Tab(t("plans_tab"), id="plans"):
                 plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
+            if backend.rules is not None:
+                with gr.Tab(t("rules_tab"), id="rules") as rules:
+                    rules_tab.build(
+                        backend.rules, backend.workspaces(), backend.default_workspace, rules
+                    )
             with gr.Tab(t("status_tab"), id="status"):
                 gr.Markdown(t("status_heading"))
                 gr.JSON(value=backend.status, elem_id="status-json")

@@ -76,6 +76,12 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
         based = "".join(
             f"<li>{html.escape(examples[i]['text'][:110])}… "
             f"<small>({html.escape(examples[i]['channel'])}"
+            # An approved draft people said yes to (service/learning), not a published post.
+            + (
+                f", {text('example_' + examples[i]['kind'], lang)}"
+                if examples[i].get("kind", "post") != "post"
+                else ""
+            )
             + (
                 f", {examples[i]['engagement_rate']:.1%}"
                 if examples[i].get("engagement_rate") is not None

@@ -173,8 +173,9 @@ def review_draft(
     workspace: WorkspaceDep, draft_id: str, review: Review, services: ServicesDep
 ) -> Draft:
     """Approve or reject a draft, optionally with the person's edit (kept beside the original).
-    A draft that failed its checks is approved only with `override: true` (else 409)."""
-    with services.db.session() as s:
-        return DraftRepo(s).review(
-            workspace, draft_id, review.status, review.edited_text, override=review.override
-        )
+    A draft that failed its checks is approved only with `override: true` (else 409). An
+    approval teaches: the draft grounds the next ones, and an edit may propose a style rule
+    (GET .../style-rules)."""
+    return services.learning.review(
+        workspace, draft_id, review.status, review.edited_text, override=review.override
+    )

@@ -163,4 +163,13 @@ ROUTES: dict[str, Permission] = {
     "propose_profile_rewrites": P.generate,
     "set_post_category": P.library_edit,
     "import_alias_patch": P.workspace_read,
+    # service/api/style_rules.py: rules steer every draft, so changing them is an editor's call
+    "list_style_rules": P.workspace_read,
+    "create_style_rule": P.library_edit,
+    "update_style_rule": P.library_edit,
+    "delete_style_rule": P.library_edit,
+    "style_rule_history": P.workspace_read,
+    "get_brand_voice": P.workspace_read,
+    "save_brand_voice": P.library_edit,
+    "reuse_report": P.workspace_read,
 }

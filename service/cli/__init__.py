@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from service.cli import evals, jobs, library, plans, profiles, system, users, variants
+from service.cli import rules as rules_cli
 
 app = typer.Typer(
     name="gjenbruk",
@@ -30,6 +31,7 @@ for sub, name in (
     (profiles.app, "profiles"),
     (plans.app, "plans"),
     (jobs.app, "jobs"),
+    (rules_cli.app, "rules"),
     (eval_app, "evals"),
     (serve_app, "system"),
 ):

@@ -6,16 +6,24 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel
 
 from service.domain import Channel, Post
 from service.library.performance import engagement_rate
 from service.providers.tokens import count_tokens
-from service.providers.vectors import VectorStore
+from service.providers.vectors import VectorHit, VectorStore
 
 # How much weight performance gets against similarity when ranking candidates.
 PERFORMANCE_WEIGHT = 0.5
+# Drafts people approved (service/learning stores them in the same collection, kind
+# "approved_draft") have no audience numbers yet; a person's yes stands in for them, ranked like a
+# post in the channel's top quarter, and an edited one (the editor's own words) like a top post.
+APPROVED_DRAFT_KIND = "approved_draft"
+APPROVED_STANDING = 0.75
+EDITED_STANDING = 0.95
+ExampleKind = Literal["post", "approved_draft", "edited_draft"]
 
 
 class Example(BaseModel):
@@ -27,6 +35,7 @@ class Example(BaseModel):
     performance_percentile: float | None
     score: float
     tokens: int
+    kind: ExampleKind = "post"
 
 
 def _percentiles(posts: Sequence[Post]) -> dict[str, float]:
@@ -59,7 +68,11 @@ def select_examples(
     budget_tokens: int = 600,
     max_examples: int = 3,
     candidates: int = 20,
+    source_weights: dict[str, float] | None = None,
 ) -> list[Example]:
+    """`source_weights` (service/learning reuse): a post whose earlier reuses outperformed the
+    channel gets a weight above 1 and ranks higher as an example, one whose reuses flopped
+    below 1 and lower."""
     by_id = {p.id: p for p in posts}
     percentile = _percentiles(posts)
     hits = store.query(workspace, source_text, k=candidates)
@@ -69,6 +82,11 @@ def select_examples(
     low, span = (min(sims), (max(sims) - min(sims)) or 1.0) if sims else (0.0, 1.0)
     ranked: list[Example] = []
     for hit in hits:
+        if hit.metadata.get("kind") == APPROVED_DRAFT_KIND:
+            approved = _approved(hit, low, span, source_text, exclude_ids, prefer_channel)
+            if approved is not None:
+                ranked.append(approved)
+            continue
         post = by_id.get(str(hit.metadata.get("post_id", "")))
         if post is None or post.id in exclude_ids or post.text.strip() == source_text.strip():
             continue
@@ -79,6 +97,8 @@ def select_examples(
             score += 0.1  # same channel: its style fits the target best
         if prefer_category is not None and post.category == prefer_category:
             score += 0.5  # a month plan's draft is grounded in its category's best posts
+        if source_weights and post.id in source_weights:
+            score += PERFORMANCE_WEIGHT * (source_weights[post.id] - 1.0)
         ranked.append(
             Example(
                 post_id=post.id,
@@ -102,6 +122,36 @@ def select_examples(
         chosen.append(example)
         used += example.tokens
     return chosen
+
+
+def _approved(
+    hit: VectorHit,
+    low: float,
+    span: float,
+    source_text: str,
+    exclude_ids: Sequence[str],
+    prefer_channel: Channel | None,
+) -> Example | None:
+    draft_id = str(hit.metadata.get("draft_id", ""))
+    if not draft_id or draft_id in exclude_ids or hit.text.strip() == source_text.strip():
+        return None
+    edited = bool(hit.metadata.get("edited"))
+    channel = str(hit.metadata.get("channel", ""))
+    standing = EDITED_STANDING if edited else APPROVED_STANDING
+    score = (hit.similarity - low) / span + PERFORMANCE_WEIGHT * standing
+    if prefer_channel is not None and channel == prefer_channel.value:
+        score += 0.1
+    return Example(
+        post_id=draft_id,
+        channel=channel,
+        text=hit.text,
+        similarity=round(hit.similarity, 4),
+        engagement_rate=None,
+        performance_percentile=None,
+        score=round(score, 4),
+        tokens=count_tokens(hit.text),
+        kind="edited_draft" if edited else "approved_draft",
+    )
 
 
 def render_examples(examples: Sequence[Example]) -> str:

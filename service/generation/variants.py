@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -64,6 +64,10 @@ from service.providers.prices import estimate_cost
 from service.providers.vectors import VectorStore
 from service.storage.db import Database
 from service.storage.repositories import AssetRepo, DraftRepo, PostRepo, WorkspaceRepo
+
+if TYPE_CHECKING:
+    from service.learning.rules import StyleRule
+    from service.learning.service import StyleLearning
 
 ProgressFn = Callable[[str, int, int], None]
 # What size of task the model is trusted with (settings.model_capability): a small model gets
@@ -180,6 +184,9 @@ class _Prepared(BaseModel):
     category: str | None = None
     variation: int = 0  # a tone asked for: the composer takes another hook and call to action
     category_best: list[str] = []  # the category's best own posts, best first (for a brief)
+    # The workspace's style rules in force (service/learning): checked and repaired after the
+    # surface checks; the ones no check can decide go into the prompt as guidance.
+    style_rules: list[Any] = []
 
 
 def _fields_hint(surface: Surface) -> str:
@@ -202,8 +209,10 @@ class VariantPipeline:
         capability: Capability = "capable",
         compose_fallback: bool = True,
         pieces: frozenset[str] = frozenset({"hook", "shorten"}),
+        learning: StyleLearning | None = None,
     ) -> None:
         self.db, self.vectors, self.llm = db, vectors, llm
+        self.learning = learning
         self.capability: Capability = capability
         self.compose_fallback = compose_fallback
         self.pieces = pieces  # the composer's pieces this model is asked for
@@ -259,6 +268,7 @@ class VariantPipeline:
             posts,
             exclude_ids=[source.post.id] if source.post else [],
             prefer_category=req.category,
+            source_weights=self.learning.source_weights(req.workspace) if self.learning else None,
         )
         # Only what the organisation itself published vouches for a link, a phone number or a
         # price: a customer's or partner's post in the library does not.
@@ -274,7 +284,7 @@ class VariantPipeline:
             facts = [f for f in facts if (f.kind, f.key) in own_keys or f.kind is FactKind.name]
         return _Prepared(
             organisation=ws.name,
-            voice=ws.brand_voice,
+            voice=self._voice(req.workspace, language, ws.brand_voice),
             source=source,
             language=language,
             facts=facts,
@@ -301,6 +311,7 @@ class VariantPipeline:
             ]
             if req.category and source.post is None
             else [],
+            style_rules=self.learning.active_rules(req.workspace) if self.learning else [],
         )
 
     # --- composition (issue 18) --------------------------------------------------------------
@@ -348,6 +359,9 @@ class VariantPipeline:
         checks = run_checks(ctx, parts)
         first_passed = not hard_failures(checks)
         parts, checks, rule_repaired = _rule_repair(ctx, parts, checks)
+        # A composed draft keeps the workspace's style rules like a model's answer does.
+        parts, checks, by_style = self._style_rules(prep, sf, ctx, parts, checks)
+        rule_repaired = rule_repaired or by_style
         failures = hard_failures(checks)
         return Variant(
             surface=sf.id,
@@ -369,6 +383,11 @@ class VariantPipeline:
         )
 
     # --- end of composition ------------------------------------------------------------------
+
+    def _voice(self, workspace: str, language: str, free_text: str) -> str:
+        """The structured brand voice a person saved, else the workspace's free-text one."""
+        structured = self.learning.voice_text(workspace, language) if self.learning else None
+        return structured or free_text
 
     def prompts(self, req: VariantRequest) -> dict[str, list[ChatMessage]]:
         """The first prompt each surface's variant would be generated from, without calling the
@@ -491,7 +510,7 @@ class VariantPipeline:
             surface=sf.name(prep.language),  # an id in the prompt is an id in the post
             surface_rules=sf.rules_text(prep.language),
             language_name=NAMES[prep.language],
-            voice=prep.voice or "vennlig, konkret og lokal",
+            voice=self._voice_with_rules(prep, sf),
             phase=PHASE_NB[req.phase] if req.phase else "velg selv ut fra flaten",
             facts=facts_text,
             examples=render_examples(prep.examples),
@@ -500,6 +519,47 @@ class VariantPipeline:
             fields=_fields_hint(sf),
         )
         return messages, ctx, facts_text
+
+    def _voice_with_rules(self, prep: _Prepared, sf: Surface) -> str:
+        from service.learning.pipeline import prompt_guidance
+
+        voice = prep.voice or "vennlig, konkret og lokal"
+        if self.learning is None or not prep.style_rules:
+            return voice
+        guide = prompt_guidance(
+            prep.style_rules,
+            channel=sf.channel,
+            surface=sf.id,
+            lang=prep.language,
+            settings=self.learning.settings,
+        )
+        return f"{voice}\n{guide}" if guide else voice
+
+    def _style_rules(
+        self,
+        prep: _Prepared,
+        sf: Surface,
+        ctx: CheckContext,
+        parts: dict[str, Any],
+        checks: list[Check],
+    ) -> tuple[dict[str, Any], list[Check], bool]:
+        """The workspace's style rules, after the surface's checks and repair: a rule's repair is
+        kept only when it breaks no surface check that passed; a rule still broken fails the
+        variant with a check naming it."""
+        from service.learning.pipeline import enforce_variant
+
+        rules: list[StyleRule] = prep.style_rules
+        if not rules or not parts:
+            return parts, checks, False
+        out = enforce_variant(sf, parts, rules)
+        if out.repaired:
+            fixed = run_checks(ctx, out.parts)
+            if len(hard_failures(fixed)) <= len(hard_failures(checks)):
+                return out.parts, fixed + out.checks, True
+            # The repair cost a surface check (a sign-off past the length limit): the model's
+            # text stands, and the rules it breaks say why it fails.
+            out = enforce_variant(sf, parts, rules, repair=False)
+        return parts, checks + out.checks, False
 
     def _one(self, req: VariantRequest, prep: _Prepared, sf: Surface) -> Variant:
         language, source, examples = prep.language, prep.source, prep.examples
@@ -550,6 +610,8 @@ class VariantPipeline:
             parts = {}
         else:
             parts, checks, rule_repaired = _rule_repair(ctx, parts, checks)
+        parts, checks, by_style = self._style_rules(prep, sf, ctx, parts, checks)
+        rule_repaired = rule_repaired or by_style
         failures = hard_failures(checks)
         if failures and self.compose_fallback:
             # A capable model's answer that still fails after its repairs: the composed draft

@@ -6,13 +6,16 @@ CLI call one function each and the feature switches off with one setting."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from service.domain import Draft, DraftStatus
+from service.domain import Check, Draft, DraftStatus
+from service.generation.surfaces import Surface
 from service.learning.enforce import apply_rules, check_rules, guidance
 from service.learning.mining import EditPair, MiningConfig, mine_rules, new_proposals
-from service.learning.rules import StyleRule, Violation, applicable
+from service.learning.rules import RuleKind, StyleRule, Violation, applicable
+from service.messages import Param, render
 from service.settings import Settings
 
 
@@ -82,3 +85,92 @@ def prompt_guidance(
     if not settings.learning:
         return ""
     return guidance(applicable(list(rules), channel=channel, surface=surface), lang)
+
+
+# Rules that only change words: safe on a headline or a subject line as well as on the main text.
+_WORDING = frozenset({RuleKind.replacement, RuleKind.first_person, RuleKind.forbidden_phrase})
+
+
+class EnforcedParts(BaseModel):
+    """A variant's parts after the style rules, and one check per rule still broken (plus one
+    summary check), each rendered from the message catalogue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parts: dict[str, Any]
+    checks: list[Check]
+    repaired: bool
+
+
+def _broken(rule: StyleRule) -> Check:
+    params: dict[str, Param] = {k: v for k, v in rule.params.items() if isinstance(v, str | int)}
+    code = f"check.style_rule.{rule.kind.value}"
+    return Check(
+        name=f"style_rule:{rule.kind.value}",
+        passed=False,
+        detail=render(code, params),
+        code=code,
+        params={**params, "rule_id": rule.id},
+    )
+
+
+def _budget(surface: Surface) -> list[StyleRule]:
+    """The surface's own length limit as a budget, so a sign-off the rules add never pushes a
+    text over the limit the surface checks (x-weighted lengths are left to those checks)."""
+    limit = surface.length.max
+    if limit is None or surface.length.method != "chars":
+        return []
+    return [StyleRule(workspace="-", kind=RuleKind.length_budget, params={"max_chars": limit})]
+
+
+def enforce_variant(
+    surface: Surface, parts: dict[str, Any], rules: Sequence[StyleRule], *, repair: bool = True
+) -> EnforcedParts:
+    """Check and repair one variant's parts against the workspace's rules in scope.
+
+    The main text gets every checkable rule; the other prose parts (headlines, a subject) only
+    the wording rules, since a count or a sign-off is about the whole post. A rule still broken
+    after repair is a failing hard check naming it: the variant is returned failed, not hidden."""
+    scoped = [
+        r for r in applicable(list(rules), channel=surface.channel, surface=surface.id)
+        if r.checkable
+    ]  # fmt: skip
+    if not scoped:
+        return EnforcedParts(parts=parts, checks=[], repaired=False)
+    out = dict(parts)
+    broken: dict[str, StyleRule] = {}
+    main = surface.main_field
+    wording = [r for r in scoped if r.kind in _WORDING]
+    for name, value in parts.items():
+        if surface.is_address(name):
+            continue
+        own = scoped if name == main else wording
+        if isinstance(value, str) and value.strip():
+            signs = any(r.kind is RuleKind.sign_off for r in own)
+            budget = _budget(surface) if name == main and signs else []
+            fixed = apply_rules(value, [*own, *budget]) if repair else value
+            out[name] = fixed
+            ids = {v.rule_id for v in check_rules(fixed, own)}
+            broken |= {r.id: r for r in own if r.id in ids}
+        elif isinstance(value, list):
+            items = [
+                apply_rules(str(i), wording) if repair and str(i).strip() else i for i in value
+            ]
+            out[name] = items
+            for item in items:
+                ids = {v.rule_id for v in check_rules(str(item), wording)}
+                broken |= {r.id: r for r in wording if r.id in ids}
+    checks = [_broken(r) for r in broken.values()]
+    repaired = out != parts
+    summary = "check.style_rules.repaired" if repaired else "check.style_rules.ok"
+    checks.append(
+        Check(
+            name="style_rules",
+            passed=not broken,
+            detail=render(summary, {"found": len(scoped)}),
+            hard=False,  # the verdict is in the per-rule checks above
+            code=summary,
+            params={"found": len(scoped)},
+        )
+    )
+    return EnforcedParts(parts=out, checks=checks, repaired=repaired)

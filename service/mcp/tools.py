@@ -336,10 +336,9 @@ class Tools:
         def work(access: Access) -> Draft:
             if review.edited_text is not None:
                 access.check(self.services.db, workspace, Permission.draft_edit)
-            with self.services.db.session() as s:
-                return DraftRepo(s).review(
-                    workspace, draft_id, review.status, review.edited_text, override=review.override
-                )
+            return self.services.learning.review(
+                workspace, draft_id, review.status, review.edited_text, override=review.override
+            )
 
         return await self._call(ctx, workspace, "review_draft", work)
 

@@ -26,6 +26,7 @@ from service.library.search import search_posts
 from service.storage.repositories import FollowerRepo, JobRepo, PostRepo, WorkspaceRepo
 from service.webui.plans import plans_backend
 from service.webui.profiles import profiles_backend
+from service.webui.rules import rules_backend
 from service.webui.variants import variants_backend
 
 if TYPE_CHECKING:
@@ -105,12 +106,14 @@ def ui_backend(services: Services) -> UiBackend:
             analysis=lambda ws: workspace_analysis(db, ws).model_dump(mode="json"),
             categories=categories,
             set_category=set_category,
+            reuse=lambda ws: services.learning.reuse(ws).model_dump(mode="json"),
         ),
         {
             "posts": read,
             "analysis": read,
             "categories": read,
             "set_category": (P.library_edit, first),
+            "reuse": read,
         },
     )
     plain_variants = variants_backend(services)
@@ -134,7 +137,7 @@ def ui_backend(services: Services) -> UiBackend:
         },
     )
     plans = guarded(
-        plans_backend(db, services.planner),
+        plans_backend(db, services.planner, services.learning),
         {
             "slots": (P.plan_edit, first),
             "start": (P.generate, first),
@@ -153,6 +156,18 @@ def ui_backend(services: Services) -> UiBackend:
             "linkedin_start": read,
         },
     )
+    rules = guarded(
+        rules_backend(services.learning),
+        {
+            "rules": read,
+            "kinds": (P.workspace_read, lambda *_: None),
+            "add": (P.library_edit, first),
+            "update": (P.library_edit, first),
+            "delete": (P.library_edit, first),
+            "voice": read,
+            "save_voice": (P.library_edit, first),
+        },
+    )
     return UiBackend(
         search=guard(search, P.workspace_read, first),
         workspaces=workspaces,
@@ -163,6 +178,7 @@ def ui_backend(services: Services) -> UiBackend:
         profiles=profiles,
         plans=plans,
         imports=imports,
+        rules=rules,
         access=UiAccess(permissions=lambda user: ui_permissions(db, user)),
     )
 

@@ -13,6 +13,7 @@ from service.storage.db import Database
 from service.storage.repositories import DraftRepo, JobRepo
 
 if TYPE_CHECKING:
+    from service.learning.service import StyleLearning
     from ui.plans_tab import PlansBackend
 
 _FORMATS: dict[str, ExportFormat] = {
@@ -20,7 +21,9 @@ _FORMATS: dict[str, ExportFormat] = {
 }  # fmt: skip
 
 
-def plans_backend(db: Database, planner: MonthPlanner) -> PlansBackend:
+def plans_backend(
+    db: Database, planner: MonthPlanner, learning: StyleLearning | None = None
+) -> PlansBackend:
     from ui.plans_tab import PlansBackend
 
     def slots(workspace: str, raw: str) -> dict[str, Any]:
@@ -41,6 +44,9 @@ def plans_backend(db: Database, planner: MonthPlanner) -> PlansBackend:
         return [dict(i.result or {}, key=i.key, error=i.error) for i in items]
 
     def review(workspace: str, draft_id: str, status: str, text: str) -> dict[str, Any]:
+        if learning is not None:  # an approved month draft teaches like a variant
+            draft = learning.review(workspace, draft_id, DraftStatus(status), text)
+            return draft.model_dump(mode="json")
         with db.session() as s:
             draft = DraftRepo(s).review(workspace, draft_id, DraftStatus(status), text)
         return draft.model_dump(mode="json")

@@ -43,10 +43,9 @@ def variants_backend(services: Services) -> VariantsBackend:
     def review(
         workspace: str, draft_id: str, status: str, edited: str, override: bool
     ) -> dict[str, Any]:
-        with services.db.session() as s:
-            draft = DraftRepo(s).review(
-                workspace, draft_id, DraftStatus(status), edited, override=override
-            )
+        draft = services.learning.review(
+            workspace, draft_id, DraftStatus(status), edited, override=override
+        )
         return draft.model_dump(mode="json")
 
     def reviewed(workspace: str, result: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from evals.simulated_editor import DEFAULT_RECORDING, POLICIES, Output, load_outputs, simulate
-from tests.conftest import require
+from pathlib import Path
+
+from evals.simulated_editor import (
+    DEFAULT_RECORDING,
+    POLICIES,
+    Output,
+    load_outputs,
+    load_recorded,
+    simulate,
+    simulate_pipeline,
+)
+from tests.conftest import SHARED_DATA, require
 
 
 def test_recorded_outputs_comply_after_learning() -> None:
@@ -27,3 +37,18 @@ def test_a_hashtag_habit_is_learnt_and_enforced() -> None:
     [cap] = [r for r in simulate(outs) if r.policy == "cap hashtags at 2"]
     assert (cap.edited, cap.n, cap.before, cap.after) == (4, 4, 0.0, 1.0)
     assert cap.rules == ["org: hashtag_cap{'max': 2}@*"]
+
+
+def test_through_the_product_a_learnt_sign_off_is_on_every_new_output(tmp_path: Path) -> None:
+    """The same eval end to end: the pipeline generates (the recording's answers replayed), the
+    edits are approvals through the learning owner, proposals are accepted, new outputs comply."""
+    require(DEFAULT_RECORDING.is_file(), f"no recording at {DEFAULT_RECORDING}")
+    require(SHARED_DATA.is_dir(), f"no shared data at {SHARED_DATA}")
+    org = [r for r in load_recorded(DEFAULT_RECORDING) if r.workspace == "sjobua-restaurant"]
+    odd = [r for r in org if int(r.case_id[-2:]) % 2 == 1][:4]
+    even = [r for r in org if int(r.case_id[-2:]) % 2 == 0][:3]
+    sign_off = next(p for p in POLICIES if p.name.startswith("add sign-off"))
+    [r] = simulate_pipeline([*odd, *even], tmp_path, [sign_off])
+    assert (r.edited, r.n, r.off, r.on) == (4, 3, 0.0, 1.0)
+    assert r.rules == ["sjobua-restaurant: sign_off{'text': 'Vel møtt!'}@*"]
+    assert r.passed_on >= r.passed_off
