@@ -19,6 +19,11 @@ from tests.api_client import owner_client
 WRITTEN = (
     "Kjempegod vintersider med kanel og nellik. 229,- flaska i gårdsbutikken.\nSe eplehagen.no."
 )
+# The pasted source the model rewrites: WRITTEN is an adaptation of it, not a copy.
+SOURCE = (
+    "Nå er vintersideren vår med kanel og nellik her! Flaska koster 229,- i gårdsbutikken, "
+    "og du finner den på eplehagen.no."
+)
 BASE = "/v1/workspaces/demo"
 
 
@@ -31,7 +36,7 @@ def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
 
 
 def variant(client: TestClient) -> dict[str, object]:
-    r = client.post(f"{BASE}/variants", json={"text": WRITTEN, "surfaces": ["facebook_post"]})
+    r = client.post(f"{BASE}/variants", json={"text": SOURCE, "surfaces": ["facebook_post"]})
     assert r.status_code == 200, r.text
     v: dict[str, object] = r.json()["variants"][0]
     return v
