@@ -5,6 +5,7 @@ one to store it."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, cast
 
 import gradio as gr
 
-from ui.texts import language_of, t, text
+from ui.texts import channel_name, datetime_text, language_of, t, text
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,42 @@ class ProfilesBackend:
     propose: Callable[[str, str, int], dict[str, Any]]  # raw, "channel.field", model options
     accept: Callable[[str, str, str, str], dict[str, Any]]  # ws, raw, field, text
     history: Callable[[str], list[dict[str, Any]]]
+    parse: Callable[[str], dict[str, Any]]  # raw file text -> the profile set
+    limits: Callable[[], dict[str, dict[str, dict[str, Any]]]]  # channel -> field -> labels, max
+
+
+def field_name(limits: dict[str, dict[str, dict[str, Any]]], key: str, lang: str) -> str:
+    """ "facebook.description" as people read it: «Facebook · Beskrivelse»."""
+    channel, _, name = key.partition(".")
+    labels = (limits.get(channel, {}).get(name) or {}).get("labels") or {}
+    return f"{channel_name(channel)} · {labels.get(lang) or name}"
+
+
+def count_html(value: str, limit: int | None, lang: str) -> str:
+    """The live count under a field: in words (not colour alone), marked when over."""
+    n = len(value or "")
+    if not limit:
+        words = text("count_free", lang).format(found=n)
+    elif n > limit:
+        words = text("count_over", lang).format(found=n, limit=limit, excess=n - limit)
+    else:
+        words = text("count_ok", lang).format(found=n, limit=limit)
+    over = bool(limit) and n > (limit or 0)
+    style = "color:#c92a2a;font-weight:bold" if over else "color:#495057"
+    return (
+        f"<small class='gj-live-count' data-over='{str(over).lower()}' style='{style}'>"
+        f"{html.escape(words)}</small>"
+    )
 
 
 _SEVERITY_COLOUR = {1: "#e67700", 2: "#d9480f", 3: "#c92a2a"}
 
 
-def render_table(report: dict[str, Any]) -> str:
+def render_table(
+    report: dict[str, Any],
+    lang: str = "nb",
+    limits: dict[str, dict[str, dict[str, Any]]] | None = None,
+) -> str:
     """Channels × fields: the text, its count against the limit, score and findings."""
     findings: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in report["findings"]:
@@ -37,7 +68,11 @@ def render_table(report: dict[str, Any]) -> str:
         key = (fs["channel"], fs["field"])
         value = report["profiles"]["channels"][fs["channel"]][fs["field"]]
         over = fs["limit"] is not None and fs["chars"] > fs["limit"]
-        count = f"{fs['chars']}/{fs['limit']}" if fs["limit"] else str(fs["chars"])
+        count = (
+            text("count_ok", lang).format(found=fs["chars"], limit=fs["limit"])
+            if fs["limit"]
+            else text("count_free", lang).format(found=fs["chars"])
+        )
         marks = "".join(
             f"<div class='gj-finding' data-code='{html.escape(f['code'])}' "
             f"style='color:{_SEVERITY_COLOUR[f['severity']]}'>● <b>{html.escape(f['code'])}</b> "
@@ -47,7 +82,7 @@ def render_table(report: dict[str, Any]) -> str:
         rows.append(
             f"<tr class='gj-field' data-field='{html.escape(key[0])}.{html.escape(key[1])}'"
             f"{' style=background:#fff4e6' if findings.get(key) else ''}>"
-            f"<td><b>{html.escape(fs['channel'])}</b><br>{html.escape(fs['field'])}</td>"
+            f"<td><b>{html.escape(field_name(limits or {}, '.'.join(key), lang))}</b></td>"
             f"<td>{html.escape(value)}</td>"
             f"<td class='gj-count' data-over='{str(over).lower()}' "
             f"style='white-space:nowrap;{'color:#c92a2a;font-weight:bold' if over else ''}'>"
@@ -55,7 +90,12 @@ def render_table(report: dict[str, Any]) -> str:
         )
     return (
         "<table class='gj-profiles' style='width:100%;border-collapse:collapse'>"
-        "<thead><tr><th></th><th>Tekst</th><th>Tegn</th><th>Score</th><th>Funn</th></tr></thead>"
+        "<thead><tr><th></th>"
+        + "".join(
+            f"<th>{html.escape(text(k, lang))}</th>"
+            for k in ("col_text", "col_chars", "col_score", "col_findings")
+        )
+        + "</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -97,7 +137,9 @@ def render_options(result: dict[str, Any], lang: str) -> str:
     return f"<div style='display:flex;gap:12px;flex-wrap:wrap'>{''.join(cards)}</div>{note}"
 
 
-def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: str) -> None:
+def build(
+    backend: ProfilesBackend, workspaces: list[str], default_workspace: str
+) -> tuple[Callable[..., Any], list[Any], list[Any]]:
     example = Path(__file__).resolve().parent / "examples" / "profiles.json"
     with gr.Row():
         workspace = gr.Dropdown(
@@ -110,15 +152,50 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
         upload = gr.UploadButton(
             cast(str, t("upload_profiles")), file_types=[".json", ".csv"], elem_id="profiles-upload"
         )
-    raw = gr.Code(
-        value=example.read_text(encoding="utf-8") if example.is_file() else "",
-        language="json",
-        label=t("profiles_input"),
-        elem_id="profiles-raw",
-    )
+    with gr.Accordion(t("profiles_input"), open=False):
+        raw = gr.Code(
+            value=example.read_text(encoding="utf-8") if example.is_file() else "",
+            language="json",
+            label=t("profiles_input"),
+            elem_id="profiles-raw",
+        )
     go = gr.Button(t("run_audit"), variant="primary", elem_id="profiles-go")
     summary = gr.Markdown(elem_id="profiles-summary")
     table = gr.HTML(elem_id="profiles-table")
+    limits = backend.limits()
+    editor_state = gr.State({})  # the profile set the editor shows
+    edits_state = gr.State({})  # "channel.field" -> what was typed since
+    with gr.Accordion(t("profile_editor"), open=True, elem_id="profiles-editor"):
+
+        @gr.render(inputs=[editor_state])  # type: ignore[untyped-decorator]
+        def editor(profiles: dict[str, Any], request: gr.Request) -> None:
+            lang = language_of(request)
+            for channel, fields in (profiles.get("channels") or {}).items():
+                for name, value in fields.items():
+                    key = f"{channel}.{name}"
+                    limit = (limits.get(channel, {}).get(name) or {}).get("max")
+                    box = gr.Textbox(
+                        value=value,
+                        label=field_name(limits, key, lang),
+                        lines=1 if (limit or 200) <= 80 else 2,
+                        key=f"pf-{key}",
+                        elem_classes=["gj-profile-field"],
+                        elem_id=f"pf-{channel}-{name}",
+                    )
+                    count = gr.HTML(count_html(value, limit, lang), key=f"pc-{key}")
+
+                    def typed(
+                        v: str, edits: dict[str, str], request: gr.Request,
+                        key: str = key, limit: int | None = limit,
+                    ) -> tuple[str, dict[str, str]]:  # fmt: skip
+                        return count_html(v, limit, language_of(request)), {**edits, key: v}
+
+                    box.input(
+                        typed, [box, edits_state], [count, edits_state],
+                        show_progress="hidden", trigger_mode="always_last",
+                    )  # fmt: skip
+
+        use = gr.Button(t("profiles_from_editor"), elem_id="profiles-use")
     with gr.Accordion(t("rewrite"), open=True):
         with gr.Row():
             field = gr.Dropdown(choices=[], label=t("field"), elem_id="profiles-field")
@@ -138,7 +215,18 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
     def load_file(file: Any) -> str:
         return Path(file if isinstance(file, str) else file.name).read_text(encoding="utf-8-sig")
 
-    upload.upload(load_file, upload, raw)
+    upload.upload(load_file, upload, raw).then(
+        lambda body: (backend.parse(body), {}), raw, [editor_state, edits_state]
+    )
+
+    def from_editor(profiles: dict[str, Any], edits: dict[str, str]) -> tuple[Any, ...]:
+        """The typed texts back into the profile set the audit reads."""
+        channels = {ch: dict(fields) for ch, fields in (profiles.get("channels") or {}).items()}
+        for key, value in edits.items():
+            channel, _, name = key.partition(".")
+            channels.setdefault(channel, {})[name] = value
+        merged = {**profiles, "channels": channels}
+        return json.dumps(merged, ensure_ascii=False, indent=2), merged, {}
 
     def run(ws: str | None, body: str, request: gr.Request) -> tuple[Any, ...]:
         ui = language_of(request)
@@ -148,18 +236,33 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
             report = backend.audit(ws, body)
         except Exception as exc:  # a GjenbrukError carries the precise reason
             raise gr.Error(str(getattr(exc, "message", exc))) from exc
-        fields = list(dict.fromkeys(f"{f['channel']}.{f['field']}" for f in report["findings"]))
+        keys = list(dict.fromkeys(f"{f['channel']}.{f['field']}" for f in report["findings"]))
+        fields = [(field_name(limits, k, ui), k) for k in keys]
         import pandas as pd
 
-        past = pd.DataFrame(backend.history(ws)) if ws else pd.DataFrame()
+        # The plot's columns are its axis titles: the reader's words and dates.
+        when, score = text("col_date", ui), text("col_score", ui)
+        past = pd.DataFrame(
+            [
+                {when: datetime_text(h["created_at"], ui), score: h["overall"]}
+                for h in (backend.history(ws) if ws else [])
+            ],
+            columns=[when, score],
+        )
         return (
             f"**{report['overall']}/100** — {report['summary']}",
-            render_table(report),
-            gr.update(choices=fields, value=fields[0] if fields else None),
-            past if not past.empty else None,
+            render_table(report, ui, limits),
+            gr.update(choices=fields, value=keys[0] if keys else None),
+            gr.update(value=past, x=when, y=score, x_title=when, y_title=score)
+            if not past.empty
+            else None,
+            backend.parse(body),
         )
 
-    go.click(run, [workspace, raw], [summary, table, field, history])
+    go.click(run, [workspace, raw], [summary, table, field, history, editor_state])
+    use.click(from_editor, [editor_state, edits_state], [raw, editor_state, edits_state]).then(
+        run, [workspace, raw], [summary, table, field, history, editor_state]
+    )
 
     def make(body: str, chosen_field: str | None, count: float, request: gr.Request) -> Any:
         ui = language_of(request)
@@ -192,3 +295,12 @@ def build(backend: ProfilesBackend, workspaces: list[str], default_workspace: st
         return f"✅ {text('accepted_done', ui)} ({draft['surface']}){note}"
 
     accept.click(keep, [workspace, raw, field, chosen], accepted)
+
+    def opened(body: str) -> dict[str, Any]:
+        try:
+            return backend.parse(body) if body.strip() else {}
+        except Exception:  # a file that does not parse is shown as it is, in the JSON editor
+            return {}
+
+    # The editor shows the example (or the uploaded file) when the page opens.
+    return opened, [raw], [editor_state]

@@ -10,7 +10,7 @@ from service.library.corrections import set_post_category
 from service.library.reports import post_rows, workspace_analysis
 from service.library.search import search_posts
 from service.storage.repositories import WorkspaceRepo
-from service.webui.plans import plans_backend
+from service.webui.plans import plans_backend, status_backend
 from service.webui.profiles import profiles_backend
 from service.webui.variants import variants_backend
 
@@ -51,8 +51,10 @@ def ui_backend(services: Services) -> UiBackend:
         workspaces=workspaces,
         status=lambda: diagnose(services.settings),
         default_workspace=services.settings.default_workspace,
+        search_threshold=services.settings.search_min_similarity,
         analytics=analytics,
         variants=variants_backend(services),
         profiles=profiles_backend(services.profiles),
         plans=plans_backend(services.db, services.planner),
+        jobs=status_backend(services.db, services.jobs),
     )
