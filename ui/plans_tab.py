@@ -217,9 +217,13 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
             with gr.Group(elem_id=f"plan-channel-{ch}"), gr.Row(equal_height=True):
                 use = gr.Checkbox(label=channel_name(ch), elem_id=f"plan-use-{ch}", min_width=120)
                 per_week = gr.Number(
-                    label=t("col_per_week"), minimum=0, maximum=21, step=0.5,
-                    elem_id=f"plan-per-week-{ch}", min_width=120,
-                )  # fmt: skip
+                    label=t("col_per_week"),
+                    minimum=0,
+                    maximum=21,
+                    step=0.5,
+                    elem_id=f"plan-per-week-{ch}",
+                    min_width=120,
+                )
                 days = gr.CheckboxGroup(
                     choices=[(t(f"wd_{i}"), d) for i, d in enumerate(PLAN_WEEKDAYS)],
                     label=t("col_days"),
@@ -227,17 +231,23 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                     scale=3,
                 )
                 at = gr.Textbox(
-                    label=t("col_time"), placeholder="19:00", max_lines=1,
-                    elem_id=f"plan-time-{ch}", min_width=90,
-                )  # fmt: skip
+                    label=t("col_time"),
+                    placeholder="19:00",
+                    max_lines=1,
+                    elem_id=f"plan-time-{ch}",
+                    min_width=90,
+                )
             channel_fields.append((use, per_week, days, at))
         categories = gr.Dataframe(
             label=t("plan_categories"), type="array", interactive=True, elem_id="plan-categories"
         )
         campaigns = gr.Dataframe(
-            label=t("plan_campaigns"), type="array", interactive=True, wrap=True,
+            label=t("plan_campaigns"),
+            type="array",
+            interactive=True,
+            wrap=True,
             elem_id="plan-campaigns",
-        )  # fmt: skip
+        )
         voice = gr.Textbox(label=t("plan_voice"), lines=2, elem_id="plan-voice")
         facts = gr.Dataframe(
             label=t("plan_facts"), type="array", interactive=True, wrap=True, elem_id="plan-facts"
@@ -328,10 +338,13 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         rest = {k: v for k, v in plan.items() if k not in shown and k != "channels"}
         # A channel's own language, formats and role stay as the file had them.
         rest["channel_extra"] = {
-            c["channel"]: {k: v for k, v in c.items() if k not in ("channel", "posts_per_week",
-                                                                     "preferred_days", "time")}
+            c["channel"]: {
+                k: v
+                for k, v in c.items()
+                if k not in ("channel", "posts_per_week", "preferred_days", "time")
+            }
             for c in plan.get("channels", [])
-        }  # fmt: skip
+        }
         return rest
 
     def collect(values: list[Any], rest: dict[str, Any], lang: str) -> str:
@@ -347,13 +360,13 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 continue
             spec: dict[str, Any] = {**extra.get(ch, {}), "channel": ch}
             spec["posts_per_week"] = _number(per_week, lang) if per_week not in (None, "") else 0
-            spec["preferred_days"] = list(days or [])
+            spec["preferred_days"] = sorted(days or [], key=PLAN_WEEKDAYS.index)
             if str(at or "").strip():
                 spec["time"] = str(at).strip()
             plan_channels.append(spec)
         known = {channel_name(c).lower(): c for c in channels} | {c: c for c in channels}
         campaigns_out = []
-        for name, start, end, chs, details in (r + [""] * 5 for r in _rows(camps)):
+        for name, start, end, chs, details in ((r + [""] * 5)[:5] for r in _rows(camps)):
             names = [x.strip().lower() for x in str(chs or "").split(",") if x.strip()]
             for x in names:
                 if x not in known:
@@ -363,9 +376,14 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                         )
                     )
             campaigns_out.append(
-                {"name": str(name).strip(), "start": str(start).strip(), "end": str(end).strip(),
-                 "channels": [known[x] for x in names], "details": str(details or "")}
-            )  # fmt: skip
+                {
+                    "name": str(name).strip(),
+                    "start": str(start).strip(),
+                    "end": str(end).strip(),
+                    "channels": [known[x] for x in names],
+                    "details": str(details or ""),
+                }
+            )
         plan = {
             **{k: v for k, v in rest.items() if k != "channel_extra"},
             "organisation": str(org or "").strip(),
@@ -401,8 +419,14 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         drafts = backend.drafts(ws, job_id) if ws and job_id else []
         raw = json.dumps(plan, ensure_ascii=False, indent=2)
         return [
-            *fill(plan, lang), rest_of(plan), raw, plan_file(ws, raw), job_id, drafts, lang,
-        ]  # fmt: skip
+            *fill(plan, lang),
+            rest_of(plan),
+            raw,
+            plan_file(ws, raw),
+            job_id,
+            drafts,
+            lang,
+        ]
 
     load_outputs = [*form, rest_state, raw_state, download_plan, job_state, drafts_state]
     load_outputs.append(lang_state)
@@ -480,12 +504,16 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
 
     go.click(run, inputs, [job_state, status, drafts_state, lang_state], show_progress="hidden")
 
+    # Re-drawn when the drafts or the filters change, the last change winning; the keys keep
+    # each card's components (and so its listeners) the same across re-draws.
     @gr.render(  # type: ignore[untyped-decorator]
-        inputs=[drafts_state, channel_filter, status_filter, lang_state, workspace, job_state]
+        inputs=[drafts_state, channel_filter, status_filter],
+        triggers=[drafts_state.change, channel_filter.change, status_filter.change],
+        trigger_mode="always_last",
+        concurrency_limit=1,
     )
-    def cards(
-        drafts: list[dict[str, Any]], ch: str, st: str, lang: str, ws: str | None, job_id: str
-    ) -> None:
+    def cards(drafts: list[dict[str, Any]], ch: str, st: str, request: gr.Request) -> None:
+        lang = language_of(request)
         shown = [d for d in drafts if _matches(d, ch, st)]
         if not drafts:
             gr.Markdown(text("no_drafts_yet", lang), elem_id="plans-no-drafts")
@@ -493,44 +521,61 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         for d in shown:
             slot = d["slot"]
             key = f"{slot['date']}-{slot['time']}-{slot['channel']}"
-            with gr.Group(elem_classes=["gj-card-group"], key=f"card-{key}"):
-                gr.HTML(preview_card(d, networks, lang, backend.check_text), key=f"html-{key}")
+            with gr.Group(elem_classes=["gj-card-group"], key=f"group-{key}"):
+                gr.HTML(preview_card(d, networks, lang, backend.check_text), key=f"card-{key}")
                 if not d.get("draft_id"):
                     continue
                 box = gr.Textbox(
                     value=d.get("edited_text") or d.get("text") or "",
                     lines=3,
                     label=t("edit"),
-                    key=f"edit-{key}",
                     elem_classes=["gj-card-edit"],
+                    interactive=True,
+                    key=f"edit-{key}",
                 )
-                with gr.Row():
-                    ok = gr.Button(t("approve"), size="sm", elem_classes=["gj-approve"],
-                                   key=f"ok-{key}")  # fmt: skip
-                    keep = gr.Button(t("save_edit"), size="sm", elem_classes=["gj-save-edit"],
-                                     key=f"keep-{key}")  # fmt: skip
-                    no = gr.Button(t("reject"), size="sm", variant="stop",
-                                   elem_classes=["gj-reject"], key=f"no-{key}")  # fmt: skip
+                with gr.Row(key=f"row-{key}"):
+                    ok = gr.Button(
+                        t("approve"), size="sm", elem_classes=["gj-approve"], key=f"ok-{key}"
+                    )
+                    keep = gr.Button(
+                        t("save_edit"), size="sm", elem_classes=["gj-save-edit"], key=f"keep-{key}"
+                    )
+                    no = gr.Button(
+                        t("reject"),
+                        size="sm",
+                        variant="stop",
+                        elem_classes=["gj-reject"],
+                        key=f"no-{key}",
+                    )
 
-                def act(verdict: str | None, draft: dict[str, Any] = d) -> Callable[..., Any]:
-                    def decide(value: str, request: gr.Request) -> tuple[Any, str]:
+                def act(
+                    verdict: str | None,
+                    chosen_id: str = str(d["draft_id"]),
+                    status_now: str = d.get("status") or "proposed",
+                ) -> Callable[..., Any]:
+                    def decide(
+                        value: str, ws: str | None, job_id: str, request: gr.Request
+                    ) -> tuple[Any, str]:
                         ui = language_of(request)
                         if not ws or not job_id:
                             raise gr.Error(text("pick_variant", ui))
-                        chosen = verdict or draft.get("status") or "proposed"
-                        backend.review(ws, str(draft["draft_id"]), chosen, value)
-                        when = date_text(draft["slot"]["date"], ui)
-                        name = channel_name(draft["slot"]["channel"])
+                        chosen = verdict or status_now
+                        backend.review(ws, chosen_id, chosen, value)
+                        drafts = backend.drafts(ws, job_id)
+                        mine = next(x for x in drafts if x.get("draft_id") == chosen_id)
+                        when = date_text(mine["slot"]["date"], ui)
+                        name = channel_name(mine["slot"]["channel"])
                         note = text("slot_saved", ui).format(
                             when=f"{when} {name}", status=text(f"status_{chosen}", ui)
                         )
-                        return backend.drafts(ws, job_id), note
+                        return drafts, note
 
                     return decide
 
-                ok.click(act("approved"), box, [drafts_state, reviewed])
-                keep.click(act(None), box, [drafts_state, reviewed])
-                no.click(act("rejected"), box, [drafts_state, reviewed])
+                given = [box, workspace, job_state]
+                ok.click(act("approved"), given, [drafts_state, reviewed])
+                keep.click(act(None), given, [drafts_state, reviewed])
+                no.click(act("rejected"), given, [drafts_state, reviewed])
 
     with gr.Row():
         fmt = gr.Dropdown(
@@ -592,8 +637,9 @@ def preview_card(
     visible = net.get("visible")
     cut = visible is not None and len(body) > visible
     shown = body[:visible] if cut and visible is not None else body
-    words = _HASHTAG.sub(r"<span class='gj-hashtag' style='color:#1c7ed6'>\1</span>",
-                         html.escape(shown))  # fmt: skip
+    words = _HASHTAG.sub(
+        r"<span class='gj-hashtag' style='color:#1c7ed6'>\1</span>", html.escape(shown)
+    )
     more = (
         f"<span class='gj-more' style='color:#868e96'>{html.escape(text('see_more', lang))}</span>"
         if cut

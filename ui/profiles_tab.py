@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import gradio as gr
 
-from ui.texts import channel_name, datetime_text, language_of, t, text
+from ui.texts import channel_name, check_label, datetime_text, language_of, t, text
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ def field_name(limits: dict[str, dict[str, dict[str, Any]]], key: str, lang: str
     channel, _, name = key.partition(".")
     labels = (limits.get(channel, {}).get(name) or {}).get("labels") or {}
     return f"{channel_name(channel)} · {labels.get(lang) or name}"
+
+
+def finding_name(code: str, lang: str) -> str:
+    """A finding's kind in words ("Motstridende fakta"), never its code."""
+    try:
+        return text(f"finding_{code}", lang)
+    except KeyError:
+        return text("finding_other", lang)
 
 
 def count_html(value: str, limit: int | None, lang: str) -> str:
@@ -75,7 +83,8 @@ def render_table(
         )
         marks = "".join(
             f"<div class='gj-finding' data-code='{html.escape(f['code'])}' "
-            f"style='color:{_SEVERITY_COLOUR[f['severity']]}'>● <b>{html.escape(f['code'])}</b> "
+            f"style='color:{_SEVERITY_COLOUR[f['severity']]}'>● "
+            f"<b>{html.escape(finding_name(f['code'], lang))}</b> "
             f"{html.escape(f['evidence'])}<br><small>{html.escape(f['suggestion'])}</small></div>"
             for f in findings.get(key, [])
         )
@@ -112,14 +121,14 @@ def render_options(result: dict[str, Any], lang: str) -> str:
         cards.append(
             f"<div class='gj-option' style='flex:1;min-width:260px;border:1px solid #ddd;"
             f"border-left:4px solid #2b8a3e;border-radius:6px;padding:8px 12px'>"
-            f"<h4 style='margin:0'>{i}. {html.escape(o['origin'])} "
+            f"<h4 style='margin:0'>{i}. {html.escape(text('origin_' + o['origin'], lang))} "
             f"<small>{o['chars']}/{o['limit'] or '–'}</small></h4>"
             f"<p>{html.escape(o['text'])}</p><p><small>{_diff_html(o['diff'])}</small></p></div>"
         )
     hidden = "".join(
-        f"<li>{html.escape(o['origin'])}: "
+        f"<li>{html.escape(text('origin_' + o['origin'], lang))}: "
         + ", ".join(
-            f"{html.escape(c['name'])} ({html.escape(c['detail'])})"
+            f"{html.escape(check_label(c['name'], lang))} ({html.escape(c['detail'])})"
             for c in o["checks"]
             if c.get("hard", True) and not c["passed"]
         )
@@ -178,11 +187,11 @@ def build(
                         value=value,
                         label=field_name(limits, key, lang),
                         lines=1 if (limit or 200) <= 80 else 2,
-                        key=f"pf-{key}",
                         elem_classes=["gj-profile-field"],
+                        interactive=True,
                         elem_id=f"pf-{channel}-{name}",
                     )
-                    count = gr.HTML(count_html(value, limit, lang), key=f"pc-{key}")
+                    count = gr.HTML(count_html(value, limit, lang))
 
                     def typed(
                         v: str, edits: dict[str, str], request: gr.Request,
@@ -272,7 +281,10 @@ def build(
             result = backend.propose(body, chosen_field, int(count))
         except Exception as exc:
             raise gr.Error(str(getattr(exc, "message", exc))) from exc
-        labels = [(f"{i}. {o['origin']}", o["text"]) for i, o in enumerate(result["shown"], 1)]
+        labels = [
+            (f"{i}. {text('origin_' + o['origin'], ui)}", o["text"])
+            for i, o in enumerate(result["shown"], 1)
+        ]
         return (
             render_options(result, ui),
             gr.update(choices=labels, value=labels[0][1] if labels else None),

@@ -24,7 +24,7 @@ def progress_html(p: dict[str, Any], lang: str) -> str:
     """One job: its name, one <progress> element, counts and times in words."""
     job = p["job"]
     done, failed, total = job["done"], job["failed"], job["total"]
-    status = text(f"job_status_{job['status']}", lang)
+    status = status_text(job, lang)
     times = [text("elapsed", lang).format(time=duration_text(p["elapsed_seconds"], lang))]
     left = p.get("remaining_seconds")
     if job["status"] in ("queued", "running"):
@@ -45,6 +45,13 @@ def progress_html(p: dict[str, Any], lang: str) -> str:
         f"style='display:block;width:100%;height:14px;margin:6px 0'>{percent} %</progress>"
         f"<small>{html.escape(counts)} · {html.escape(' · '.join(times))}</small></div>"
     )
+
+
+def status_text(job: dict[str, Any], lang: str) -> str:
+    """A job's state in words; a cancel asked for but not yet done says so."""
+    if job.get("cancel_requested") and job["status"] in ("queued", "running"):
+        return text("job_status_cancelling", lang)
+    return text(f"job_status_{job['status']}", lang)
 
 
 def render_jobs(jobs: list[dict[str, Any]], lang: str) -> str:
@@ -96,7 +103,7 @@ def build(backend: StatusBackend, workspaces: list[str], default_workspace: str)
             call = backend.cancel if kind == "cancel" else backend.resume
             job = call(ws, job_id)
             return text(f"job_{kind}_done", lang).format(
-                name=job_label(job, lang), status=text(f"job_status_{job['status']}", lang)
+                name=job_label(job, lang), status=status_text(job, lang)
             )
 
         return run

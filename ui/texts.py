@@ -289,6 +289,7 @@ NB.update(
         "job_status_done": "ferdig",
         "job_status_failed": "feilet",
         "job_status_cancelled": "avbrutt",
+        "job_status_cancelling": "avbrytes (utkast som er i gang, blir ferdige)",
         "job_kind_plan_drafts": "Utkast for {month}",
         "job_kind_other": "Jobb",
         "elapsed": "{time} brukt",
@@ -329,6 +330,22 @@ NB.update(
         "check_consent": "Samtykke",
         "check_model_output": "Svar fra modellen",
         "check_other": "Kontroll",
+        "check_valid": "Gyldig",
+        "finding_over_limit": "For lang",
+        "finding_missing_keyword": "Mangler søkeord",
+        "finding_inconsistent_fact": "Motstridende fakta",
+        "finding_outdated": "Utdatert",
+        "finding_no_cta": "Ingen oppfordring",
+        "finding_no_contact_path": "Ingen vei til kontakt",
+        "finding_language_mismatch": "Annet språk",
+        "finding_generic": "Generisk tekst",
+        "finding_spelling": "Skrivefeil",
+        "finding_unknown_channel": "Ukjent kanal",
+        "finding_unknown_field": "Ukjent felt",
+        "finding_against_rules": "Mot plattformens regler",
+        "finding_other": "Funn",
+        "origin_rules": "Regelbasert",
+        "origin_model": "Språkmodellen",
     }
 )
 EN.update(
@@ -406,6 +423,7 @@ EN.update(
         "job_status_done": "done",
         "job_status_failed": "failed",
         "job_status_cancelled": "cancelled",
+        "job_status_cancelling": "cancelling (drafts under way finish first)",
         "job_kind_plan_drafts": "Drafts for {month}",
         "job_kind_other": "Job",
         "elapsed": "{time} so far",
@@ -446,6 +464,22 @@ EN.update(
         "check_consent": "Consent",
         "check_model_output": "The model's answer",
         "check_other": "Check",
+        "check_valid": "Valid",
+        "finding_over_limit": "Too long",
+        "finding_missing_keyword": "Missing keyword",
+        "finding_inconsistent_fact": "Conflicting facts",
+        "finding_outdated": "Outdated",
+        "finding_no_cta": "No call to action",
+        "finding_no_contact_path": "No way to get in touch",
+        "finding_language_mismatch": "Another language",
+        "finding_generic": "Generic text",
+        "finding_spelling": "Spelling",
+        "finding_unknown_channel": "Unknown channel",
+        "finding_unknown_field": "Unknown field",
+        "finding_against_rules": "Against the platform's rules",
+        "finding_other": "Finding",
+        "origin_rules": "Rule-based",
+        "origin_model": "The language model",
     }
 )
 # Nynorsk: bokmål where the words are the same, its own words where they differ.
@@ -490,6 +524,7 @@ NN: dict[str, str] = {
     "remaining_unknown": "overslag for tida som står att kjem når første utkast er ferdig",
     "items_progress": "{done} av {total} ferdige, {failed} feila",
     "job_status_failed": "feila",
+    "job_status_cancelling": "blir avbroten (utkast som er i gang, blir ferdige)",
     "no_jobs": "Ingen jobbar enno.",
     "pick_job_first": "Vel ein jobb først.",
     "cancel_job": "Avbryt jobben",
@@ -515,6 +550,17 @@ NN: dict[str, str] = {
     "library_tab": "Bibliotek",
     "workspace": "Arbeidsområde",
     "pick_workspace": "Vel eit arbeidsområde.",
+    "finding_missing_keyword": "Manglar søkjeord",
+    "finding_inconsistent_fact": "Motstridande fakta",
+    "finding_no_cta": "Inga oppmoding",
+    "finding_no_contact_path": "Ingen veg til kontakt",
+    "finding_language_mismatch": "Anna språk",
+    "finding_spelling": "Skrivefeil",
+    "finding_unknown_channel": "Ukjend kanal",
+    "finding_unknown_field": "Ukjend felt",
+    "finding_against_rules": "Mot reglane til plattforma",
+    "origin_rules": "Regelbasert",
+    "origin_model": "Språkmodellen",
 }
 
 WEEKDAYS_SHORT = {
@@ -596,9 +642,10 @@ def job_label(job: dict[str, Any], lang: str) -> str:
 
 def check_label(name: str, lang: str) -> str:
     """A check's name in words; "part:overlay_text" is the length check of one part."""
-    key = "check_" + name.split(":", 1)[0].replace("part", "length")
+    base = name.split(":", 1)[0].replace("part", "length")
     table = _table(lang)
-    return table.get(key) or table["check_other"]
+    # A rewrite's checks are named after the audit's findings ("inconsistent_fact").
+    return table.get(f"check_{base}") or table.get(f"finding_{base}") or table["check_other"]
 
 
 def _lang(lang: str) -> str:

@@ -19,22 +19,32 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2200})
     page.goto(f"{live_url}/ui/", wait_until="load")
     page.get_by_role("tab", name="Profiltekster").click()
-    page.locator("#profiles-go").click()  # the example profiles are filled in
+    # The editor shows each field with its count against the channel's limit, live.
+    bio = page.locator("#pf-instagram-bio textarea")
+    bio.wait_for(timeout=30_000)
+    bio.fill("Sider fra Hardanger " * 8)
+    editor = page.locator("#profiles-editor")
+    editor.get_by_text("160 av 150 tegn – 10 for mange").wait_for(timeout=30_000)
+    assert editor.locator(".gj-live-count[data-over='true']").count() == 1
+    bio.fill("Sider og eplemost fra Hardanger. Gårdsbutikk lør 11–16. Omvisning: eplehagen.no")
+    editor.get_by_text("av 150 tegn").first.wait_for(timeout=30_000)
+    page.locator("#profiles-use").click()  # the audit reads the texts as edited
     table = page.locator("#profiles-table")
     table.locator("tr.gj-field").first.wait_for(timeout=30_000)
     fb = table.locator("tr[data-field='facebook.description']")
     assert fb.locator(".gj-finding[data-code='inconsistent_fact']").count() == 2
     assert fb.locator(".gj-finding[data-code='outdated']").count() == 2
-    assert "/255" in fb.locator(".gj-count").inner_text()
+    assert "av 255 tegn" in fb.locator(".gj-count").inner_text()
     assert "100/100" not in page.locator("#profiles-summary").inner_text()
 
     page.locator("#profiles-field input").click()
-    page.get_by_role("option", name="facebook.description").click()
+    page.get_by_role("option", name="Facebook · Beskrivelse").click()
     page.locator("#profiles-propose").click()
     option = page.locator("#profiles-options .gj-option").first
     option.wait_for(timeout=30_000)
     assert option.locator("ins").count() >= 1 and option.locator("del").count() >= 1
-    assert "inconsistent_fact" in (page.locator("#profiles-options details").text_content() or "")
+    hidden = page.locator("#profiles-options details").text_content() or ""
+    assert "Motstridende fakta" in hidden and "inconsistent_fact" not in hidden
     edit = page.locator("#profiles-edit textarea")
     assert "55 12 34 56" in edit.input_value() and "55 12 34 65" not in edit.input_value()
     page.locator("#profiles-accept").click()
