@@ -63,7 +63,9 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                     plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
                 )
             with gr.Tab(t("status_tab"), id="status"):
-                status_tab.build(backend.jobs, backend.workspaces(), backend.default_workspace)
+                loaders.append(
+                    status_tab.build(backend.jobs, backend.workspaces(), backend.default_workspace)
+                )
         for fn, inputs, outputs in loaders:
             blocks.load(fn, inputs, outputs, show_progress="hidden")
         # "Reuse this post": the reuse tab opens with the post picked. Its picker is found by

@@ -175,8 +175,14 @@ def build(
     editor_state = gr.State({})  # the profile set the editor shows
     edits_state = gr.State({})  # "channel.field" -> what was typed since
     with gr.Accordion(t("profile_editor"), open=True, elem_id="profiles-editor"):
-
-        @gr.render(inputs=[editor_state])  # type: ignore[untyped-decorator]
+        # Drawn again only when another profile set is loaded, the last one winning; the keys
+        # keep each field's components (and their listeners) across re-draws.
+        @gr.render(  # type: ignore[untyped-decorator]
+            inputs=[editor_state],
+            triggers=[editor_state.change],
+            trigger_mode="always_last",
+            concurrency_limit=1,
+        )
         def editor(profiles: dict[str, Any], request: gr.Request) -> None:
             lang = language_of(request)
             for channel, fields in (profiles.get("channels") or {}).items():
@@ -190,8 +196,9 @@ def build(
                         elem_classes=["gj-profile-field"],
                         interactive=True,
                         elem_id=f"pf-{channel}-{name}",
+                        key=f"field-{key}",
                     )
-                    count = gr.HTML(count_html(value, limit, lang))
+                    count = gr.HTML(count_html(value, limit, lang), key=f"count-{key}")
 
                     def typed(
                         v: str, edits: dict[str, str], request: gr.Request,
@@ -199,7 +206,7 @@ def build(
                     ) -> tuple[str, dict[str, str]]:  # fmt: skip
                         return count_html(v, limit, language_of(request)), {**edits, key: v}
 
-                    box.input(
+                    box.change(
                         typed, [box, edits_state], [count, edits_state],
                         show_progress="hidden", trigger_mode="always_last",
                     )  # fmt: skip

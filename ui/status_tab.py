@@ -60,7 +60,9 @@ def render_jobs(jobs: list[dict[str, Any]], lang: str) -> str:
     return "".join(progress_html(p, lang) for p in jobs)
 
 
-def build(backend: StatusBackend, workspaces: list[str], default_workspace: str) -> None:
+def build(
+    backend: StatusBackend, workspaces: list[str], default_workspace: str
+) -> tuple[Callable[..., Any], list[Any], list[Any]]:
     gr.Markdown(t("status_heading"))
     workspace = gr.Dropdown(
         choices=workspaces,
@@ -110,3 +112,5 @@ def build(backend: StatusBackend, workspaces: list[str], default_workspace: str)
 
     cancel.click(act("cancel"), [workspace, pick], note)
     resume.click(act("resume"), [workspace, pick], note)
+    # The list is there when the page opens, not only at the first tick (the app loads it).
+    return refresh, [workspace, pick], [listing, pick]
