@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible server for the judge; default openai_base_url"
     )
 
+    search_min_similarity: float = Field(
+        default=0.82,
+        ge=0.0,
+        le=1.0,
+        description="the UI library's default cut-off: results less similar are not shown "
+        "(multilingual-e5 puts unrelated posts near 0.8, so 0.82 keeps the related ones)",
+    )
     local_embedding_threads: int = Field(default=2, ge=1, le=64)
     job_concurrency: int = Field(
         default=4, ge=1, le=64, description="parallel requests per batch job (API models)"

@@ -1,5 +1,6 @@
-"""The analysis part of the library tab: plots people look at instead of reading tables, the
-high performers with their reason, and correcting a post's category."""
+"""The tab "Analyse": plots people look at instead of reading tables (shown when the page
+opens, labelled in the reader's language, bars on fewer than 5 posts marked as thin evidence),
+the high performers with their reason, and correcting a post's category."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from ui.texts import language_of, t, text
+from ui.texts import channel_name, date_text, language_of, t, text
 
 PostsFn = Callable[[str], list[dict[str, Any]]]
 AnalysisFn = Callable[[str], dict[str, Any]]
@@ -19,6 +20,7 @@ CategoriesFn = Callable[[str], list[str]]
 SetCategoryFn = Callable[[str, str, str], dict[str, Any]]
 
 ALL = "*"
+THIN = 5  # a mean over fewer posts than this is shown, but marked as too few to rely on
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,13 @@ class AnalyticsBackend:
 
 
 def over_time(posts: list[dict[str, Any]], channel: str) -> pd.DataFrame:
-    """Engagement rate per post by publishing date, one line per channel."""
+    """Engagement rate per post by publishing date, one line per channel (its name, as the
+    legend shows it)."""
     rows = [
         {
             "published": pd.Timestamp(p["published_at"][:10]),
             "engagement_rate": p["engagement_rate"],
-            "channel": p["channel"],
+            "channel": channel_name(p["channel"]),
         }
         for p in posts
         if p["engagement_rate"] is not None and channel in (ALL, p["channel"])
@@ -45,9 +48,10 @@ def over_time(posts: list[dict[str, Any]], channel: str) -> pd.DataFrame:
     return frame.sort_values("published").reset_index(drop=True)
 
 
-def by_group(analysis: dict[str, Any], channel: str, key: str) -> pd.DataFrame:
-    """Mean engagement rate per group with its count, so a bar resting on 3 posts is visible.
-    One bar per channel and group: rates of different channels must not stack into a sum."""
+def by_group(analysis: dict[str, Any], channel: str, key: str, lang: str = "nb") -> pd.DataFrame:
+    """Mean engagement rate per group with its count, so a bar resting on 3 posts is visible:
+    its colour says "thin evidence" (n < 5) in words in the legend. One bar per channel and
+    group: rates of different channels must not stack into a sum."""
     several = channel == ALL and len(analysis["channels"]) > 1
     rows = []
     for ch, a in analysis["channels"].items():
@@ -56,16 +60,19 @@ def by_group(analysis: dict[str, Any], channel: str, key: str) -> pd.DataFrame:
         for group, stats in (a.get(key) or {}).items():
             if stats["mean_engagement_rate"] is None:
                 continue
+            thin = stats["n"] < THIN
+            mark = " ⚠" if thin else ""
             rows.append(
                 {
-                    "group": f"{group} · {ch} (n={stats['n']})"
+                    "group": f"{group} · {channel_name(ch)} (n={stats['n']}){mark}"
                     if several
-                    else f"{group} (n={stats['n']})",
+                    else f"{group} (n={stats['n']}){mark}",
                     "engagement_rate": stats["mean_engagement_rate"],
-                    "channel": ch,
+                    "channel": channel_name(ch),
+                    "evidence": text("evidence_thin" if thin else "evidence_ok", lang),
                 }
             )
-    return pd.DataFrame(rows, columns=["group", "engagement_rate", "channel"])
+    return pd.DataFrame(rows, columns=["group", "engagement_rate", "channel", "evidence"])
 
 
 def summary_html(analysis: dict[str, Any], posts: list[dict[str, Any]], lang: str) -> str:
@@ -80,24 +87,28 @@ def summary_html(analysis: dict[str, Any], posts: list[dict[str, Any]], lang: st
             snippet = html.escape((by_id.get(hp["id"], {}).get("text") or "")[:120])
             items.append(f"<li><b>{html.escape(hp['reason'])}</b><br>{snippet}</li>")
         parts.append(
-            f"<h4>{html.escape(ch)}</h4><p>{html.escape(label)}: <b>{html.escape(best)}</b> · "
+            f"<h4>{html.escape(channel_name(ch))}</h4>"
+            f"<p>{html.escape(label)}: <b>{html.escape(best)}</b> · "
             f"{a['n_posts']} {html.escape(text('posts_word', lang))}</p>"
             f"<p>{html.escape(text('high_performers', lang))}:</p><ol>{''.join(items)}</ol>"
         )
     return "".join(parts) or f"<p>{html.escape(text('no_posts', lang))}</p>"
 
 
-def post_choices(posts: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def post_choices(posts: list[dict[str, Any]], lang: str = "nb") -> list[tuple[str, str]]:
     def label(p: dict[str, Any]) -> str:
         locked = " ✎" if p.get("category_locked") else ""
         snippet = " ".join(p["text"].split())[:70]
         category = p.get("category") or "?"
-        return f"{p['published_at'][:10]} {p['channel']} [{category}{locked}] {snippet}"
+        day = date_text(p["published_at"], lang)
+        return f"{day} {channel_name(p['channel'])} [{category}{locked}] {snippet}"
 
     return [(label(p), p["id"]) for p in posts]
 
 
-def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: str) -> None:
+def build(
+    backend: AnalyticsBackend, workspaces: list[str], default_workspace: str
+) -> tuple[Callable[..., Any], list[Any], list[Any]]:
     with gr.Row():
         workspace = gr.Dropdown(
             choices=workspaces,
@@ -124,8 +135,8 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
         category_plot = gr.BarPlot(
             x="group",
             y="engagement_rate",
-            color="channel",
             label=t("plot_by_category"),
+            color="evidence",
             y_axis_format=".1%",
             x_label_angle=-35,
             sort="x",
@@ -134,13 +145,14 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
         band_plot = gr.BarPlot(
             x="group",
             y="engagement_rate",
-            color="channel",
             label=t("plot_by_band"),
+            color="evidence",
             y_axis_format=".1%",
             x_label_angle=-35,
             sort="x",
             elem_id="plot-by-band",
         )
+    thin = gr.Markdown(elem_id="analytics-thin")
     summary = gr.HTML(elem_id="analytics-summary")
     gr.Markdown(t("correct_heading"))
     with gr.Row():
@@ -152,38 +164,47 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
     def load(ws: str | None, ch: str | None, request: gr.Request) -> tuple[Any, ...]:
         lang = language_of(request)
         if not ws:
-            raise gr.Error(text("pick_workspace", lang))
+            return tuple(gr.skip() for _ in range(8))
         ch = ch or ALL
         posts = backend.posts(ws)
         analysis = backend.analysis(ws)
-        channels = [(text("all_channels", lang), ALL)] + [(c, c) for c in analysis["channels"]]
+        channels = [(text("all_channels", lang), ALL)] + [
+            (channel_name(c), c) for c in analysis["channels"]
+        ]
         shown = [p for p in posts if ch in (ALL, p["channel"])]
-        y_title = text("engagement_rate", lang)
+        # Column names are what the axes and legends show: the reader's words, not ours.
+        rate, legend = text("engagement_rate", lang), text("channel", lang)
+        when, evidence = text("published", lang), text("evidence", lang)
+
+        def bars(key: str, x_title: str) -> Any:
+            frame = by_group(analysis, ch, key, lang).rename(
+                columns={"group": x_title, "engagement_rate": rate, "evidence": evidence}
+            )
+            return gr.update(value=frame, x=x_title, y=rate, color=evidence, x_title=x_title,
+                             y_title=rate)  # fmt: skip
+
+        line = over_time(posts, ch).rename(
+            columns={"published": when, "engagement_rate": rate, "channel": legend}
+        )
         return (
             gr.update(choices=channels, value=ch),
-            gr.update(value=over_time(posts, ch), x_title=text("published", lang), y_title=y_title),
-            gr.update(
-                value=by_group(analysis, ch, "category_stats"),
-                x_title=text("category", lang),
-                y_title=y_title,
-            ),
-            gr.update(
-                value=by_group(analysis, ch, "hour_bands"),
-                x_title=text("hour_band", lang),
-                y_title=y_title,
-            ),
+            gr.update(value=line, x=when, y=rate, color=legend, x_title=when, y_title=rate),
+            bars("category_stats", text("category", lang)),
+            bars("hour_bands", text("hour_band", lang)),
             summary_html(
                 {"channels": {k: v for k, v in analysis["channels"].items() if ch in (ALL, k)}},
                 posts,
                 lang,
             ),
-            gr.update(choices=post_choices(shown), value=None),
+            text("thin_evidence", lang),
+            gr.update(choices=post_choices(shown, lang), value=None),
             gr.update(choices=backend.categories(ws), value=None),
         )
 
-    outputs = [channel, time_plot, category_plot, band_plot, summary, post, category]
+    outputs = [channel, time_plot, category_plot, band_plot, summary, thin, post, category]
     show.click(load, inputs=[workspace, channel], outputs=outputs)
     channel.input(load, inputs=[workspace, channel], outputs=outputs)
+    workspace.change(load, inputs=[workspace, channel], outputs=outputs)
 
     def change(ws: str | None, post_id: str | None, cat: str | None, request: gr.Request) -> str:
         lang = language_of(request)
@@ -200,3 +221,5 @@ def build(backend: AnalyticsBackend, workspaces: list[str], default_workspace: s
         from ui import reuse_plot
 
         reuse_plot.build(backend.reuse, workspace, show)
+    # Shown when the page opens, not after a button: the app registers this on load.
+    return load, [workspace, channel], outputs

@@ -17,9 +17,10 @@ from ui import (
     plans_tab,
     profiles_tab,
     rules_tab,
+    status_tab,
     variants_tab,
 )
-from ui.texts import I18N, t
+from ui.texts import I18N, language_of, t
 
 # Buttons that act, and the permission each needs (the values of service/auth/permissions.py,
 # the routes' table): shown only where the caller's role has it, refused by the backend anyway.
@@ -80,6 +81,8 @@ class UiBackend:
     # None: every workspace and action (no login); else each page asks for its caller's.
     access: UiAccess | None = None
     rules: rules_tab.RulesBackend | None = None
+    jobs: status_tab.StatusBackend | None = None
+    search_threshold: float = 0.0  # the library's default cut-off (a setting)
 
 
 def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
@@ -130,13 +133,22 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
         gr.Markdown("# Gjenbruk")
         gr.Markdown(t("tagline"))
         gr.Markdown(t("local_model_note"), elem_id="local-model-note")
-        with gr.Tabs():
+        # Tabs that show something on open hand back what to load (the page's load event).
+        loaders: list[plans_tab.Loader] = []
+        with gr.Tabs() as tabs:
             with gr.Tab(t("library_tab"), id="library"):
-                library_tab.build(backend.search, backend.workspaces(), backend.default_workspace)
-                with gr.Accordion(t("analysis_heading"), open=True, elem_id="analytics"):
+                reuse, reuse_pick, hits = library_tab.build(
+                    backend.search,
+                    backend.workspaces(),
+                    backend.default_workspace,
+                    backend.search_threshold,
+                )
+            with gr.Tab(t("analysis_tab"), id="analysis", elem_id="analytics"):
+                loaders.append(
                     analytics_view.build(
                         backend.analytics, backend.workspaces(), backend.default_workspace
                     )
+                )
             if backend.imports is not None:
                 with gr.Tab(t("import_tab"), id="import"):
                     import_tab.build(
@@ -147,21 +159,46 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                     backend.variants, backend.workspaces(), backend.default_workspace
                 )
             with gr.Tab(t("profiles_tab"), id="profiles"):
-                profiles_tab.build(
-                    backend.profiles, backend.workspaces(), backend.default_workspace
+                loaders.append(
+                    profiles_tab.build(
+                        backend.profiles, backend.workspaces(), backend.default_workspace
+                    )
                 )
             with gr.Tab(t("plans_tab"), id="plans"):
-                plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
+                loaders.append(
+                    plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
+                )
             if backend.rules is not None:
                 with gr.Tab(t("rules_tab"), id="rules") as rules:
                     rules_tab.build(
                         backend.rules, backend.workspaces(), backend.default_workspace, rules
                     )
-            with gr.Tab(t("status_tab"), id="status"):
-                gr.Markdown(t("status_heading"))
-                gr.JSON(value=backend.status, elem_id="status-json")
+            if backend.jobs is not None:
+                with gr.Tab(t("status_tab"), id="status"):
+                    loaders.append(
+                        status_tab.build(
+                            backend.jobs, backend.workspaces(), backend.default_workspace
+                        )
+                    )
+        for fn, inputs, outputs in loaders:
+            blocks.load(fn, inputs, outputs, show_progress="hidden")
         if backend.access is not None:
             _per_caller(blocks, backend.access, backend.default_workspace)
+        # "Reuse this post": the reuse tab opens with the post picked. Its picker is found by
+        # its element id, so the reuse tab's code needs no hook for it.
+        post = next(
+            b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == "variants-post"
+        )
+
+        def open_reuse(
+            post_id: str | None, shown: list[dict[str, Any]], request: gr.Request
+        ) -> Any:
+            choices = library_tab.reuse_choices(shown, language_of(request))
+            if not post_id:
+                return gr.skip(), gr.skip()
+            return gr.Tabs(selected="variants"), gr.update(choices=choices, value=post_id)
+
+        reuse.click(open_reuse, [reuse_pick, hits], [tabs, post])
     return cast(gr.Blocks, blocks)
 
 

@@ -1,9 +1,12 @@
-"""UI texts in Norwegian (bokmål) and English; Gradio picks by the browser's language."""
+"""UI texts in Norwegian (bokmål, nynorsk) and English, and dates, times and durations in the
+reader's language; Gradio picks by the browser's language."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
@@ -378,10 +381,440 @@ EN: dict[str, str] = {
 
 NB.update(import_texts.NB)
 EN.update(import_texts.EN)
-# Nynorsk: its own words where a tab has them, bokmål for the rest.
-NN: dict[str, str] = {**NB, **import_texts.NN}
+# The editor's tabs (plan form, calendar, status, library reuse, analysis): nb, en, nn.
+NB.update(
+    {
+        "wd_0": "mandag",
+        "wd_1": "tirsdag",
+        "wd_2": "onsdag",
+        "wd_3": "torsdag",
+        "wd_4": "fredag",
+        "wd_5": "lørdag",
+        "wd_6": "søndag",
+        "analysis_tab": "Analyse",
+        "thin_evidence": "skravert = under 5 innlegg, for lite å stole på",
+        "evidence_ok": "nok innlegg",
+        "evidence_thin": "tynt grunnlag",
+        "evidence": "Grunnlag",
+        "min_relevance": "Vis bare treff som ligner minst (%)",
+        "sort_by": "Sorter etter",
+        "sort_relevance": "Mest lik",
+        "sort_engagement": "Best engasjement",
+        "sort_date": "Nyest",
+        "col_match": "Treff",
+        "match_strong": "sterkt",
+        "match_good": "godt",
+        "match_weak": "svakt",
+        "reuse_pick": "Innlegg å gjenbruke",
+        "reuse_post": "Gjenbruk dette innlegget",
+        "hidden_hits": "{n} svakere treff skjult (under {percent} %).",
+        "plan_form": "### Planen",
+        "organisation": "Virksomhet",
+        "target_month": "Måned (ÅÅÅÅ-MM)",
+        "plan_language": "Språk i innleggene",
+        "plan_channels": "Kanaler",
+        "col_per_week": "Innlegg per uke",
+        "col_days": "Ukedager",
+        "col_time": "Klokkeslett",
+        "plan_categories": "Kategorier med vekt",
+        "col_weight": "Vekt",
+        "plan_campaigns": "Kampanjer",
+        "col_name": "Navn",
+        "col_start": "Fra (ÅÅÅÅ-MM-DD)",
+        "col_end": "Til (ÅÅÅÅ-MM-DD)",
+        "col_channels": "Kanaler",
+        "col_details": "Detaljer (pris, sted, tid)",
+        "plan_voice": "Stemme: slik skriver vi",
+        "plan_facts": "Fakta innleggene kan bruke",
+        "col_fact": "Hva",
+        "col_value": "Verdi",
+        "upload_plan": "Last opp plan (JSON)",
+        "download_plan": "Last ned planen (JSON)",
+        "save_plan": "Lagre planen",
+        "plan_saved": "Planen er lagret: {channels} kanaler, {categories} kategorier.",
+        "plan_invalid": "Planen kan ikke brukes: {reason}",
+        "bad_weekday": "ukjent ukedag «{value}»",
+        "bad_channel": "ukjent kanal «{value}»",
+        "bad_number": "«{value}» er ikke et tall",
+        "filter_status": "Vis",
+        "all_statuses": "Alle",
+        "status_proposed": "Til vurdering",
+        "status_approved": "Godkjent",
+        "status_rejected": "Avvist",
+        "status_failed": "Ikke bestått",
+        "save_edit": "Lagre endring",
+        "see_more": "… mer",
+        "cut_note": "{network} viser de første {visible} tegnene før «mer».",
+        "chars_of": "{found} av {limit} tegn",
+        "check_passed": "bestått",
+        "check_failed": "ikke bestått",
+        "check_advice": "råd",
+        "no_drafts_yet": "Ingen utkast ennå. Lag kalenderen og skriv utkast for måneden.",
+        "slot_saved": "{when}: {status}.",
+        "job_status_queued": "i kø",
+        "job_status_running": "kjører",
+        "job_status_done": "ferdig",
+        "job_status_failed": "feilet",
+        "job_status_cancelled": "avbrutt",
+        "job_status_cancelling": "avbrytes (utkast som er i gang, blir ferdige)",
+        "job_kind_plan_drafts": "Utkast for {month}",
+        "job_kind_other": "Jobb",
+        "elapsed": "{time} brukt",
+        "remaining": "om lag {low}–{high} igjen",
+        "remaining_unknown": "anslag for tiden som gjenstår kommer når første utkast er ferdig",
+        "items_progress": "{done} av {total} ferdig, {failed} feilet",
+        "no_jobs": "Ingen jobber ennå.",
+        "pick_job": "Jobb",
+        "pick_job_first": "Velg en jobb først.",
+        "cancel_job": "Avbryt jobben",
+        "resume_job": "Fortsett / prøv igjen",
+        "job_cancel_done": "{name}: {status}.",
+        "job_resume_done": "{name}: {status}.",
+        "profile_editor": "Rediger profiltekstene",
+        "count_ok": "{found} av {limit} tegn",
+        "count_over": "{found} av {limit} tegn – {excess} for mange",
+        "count_free": "{found} tegn",
+        "profiles_from_editor": "Bruk tekstene over",
+        "col_text": "Tekst",
+        "col_chars": "Tegn",
+        "col_score": "Poeng",
+        "col_findings": "Funn",
+        "minutes_seconds": "{m} min {s} s",
+        "seconds": "{s} s",
+        "hours_minutes": "{h} t {m} min",
+        "check_length": "Lengde",
+        "check_length_recommended": "Anbefalt lengde",
+        "check_hashtags": "Emneknagger",
+        "check_links": "Lenker",
+        "check_content": "Innhold",
+        "check_not_empty": "Ikke tom",
+        "check_facts_kept": "Fakta beholdt",
+        "check_no_invented_facts": "Ingen nye fakta",
+        "check_names_kept": "Navn beholdt",
+        "check_no_injected_text": "Ingen tilsidesatt tekst",
+        "check_language": "Språk",
+        "check_emoji": "Emoji",
+        "check_consent": "Samtykke",
+        "check_model_output": "Svar fra modellen",
+        "check_other": "Kontroll",
+        "check_valid": "Gyldig",
+        "finding_over_limit": "For lang",
+        "finding_missing_keyword": "Mangler søkeord",
+        "finding_inconsistent_fact": "Motstridende fakta",
+        "finding_outdated": "Utdatert",
+        "finding_no_cta": "Ingen oppfordring",
+        "finding_no_contact_path": "Ingen vei til kontakt",
+        "finding_language_mismatch": "Annet språk",
+        "finding_generic": "Generisk tekst",
+        "finding_spelling": "Skrivefeil",
+        "finding_unknown_channel": "Ukjent kanal",
+        "finding_unknown_field": "Ukjent felt",
+        "finding_against_rules": "Mot plattformens regler",
+        "finding_other": "Funn",
+        "origin_rules": "Regelbasert",
+        "origin_model": "Språkmodellen",
+    }
+)
+EN.update(
+    {
+        "wd_0": "Monday",
+        "wd_1": "Tuesday",
+        "wd_2": "Wednesday",
+        "wd_3": "Thursday",
+        "wd_4": "Friday",
+        "wd_5": "Saturday",
+        "wd_6": "Sunday",
+        "analysis_tab": "Analysis",
+        "thin_evidence": "hatched = under 5 posts, too few to rely on",
+        "evidence_ok": "enough posts",
+        "evidence_thin": "thin evidence",
+        "evidence": "Evidence",
+        "min_relevance": "Only show results at least this similar (%)",
+        "sort_by": "Sort by",
+        "sort_relevance": "Most similar",
+        "sort_engagement": "Best engagement",
+        "sort_date": "Newest",
+        "col_match": "Match",
+        "match_strong": "strong",
+        "match_good": "good",
+        "match_weak": "weak",
+        "reuse_pick": "Post to reuse",
+        "reuse_post": "Reuse this post",
+        "hidden_hits": "{n} weaker results hidden (below {percent} %).",
+        "plan_form": "### The plan",
+        "organisation": "Organisation",
+        "target_month": "Month (YYYY-MM)",
+        "plan_language": "Language of the posts",
+        "plan_channels": "Channels",
+        "col_per_week": "Posts per week",
+        "col_days": "Weekdays",
+        "col_time": "Time",
+        "plan_categories": "Categories with weights",
+        "col_weight": "Weight",
+        "plan_campaigns": "Campaigns",
+        "col_name": "Name",
+        "col_start": "From (YYYY-MM-DD)",
+        "col_end": "To (YYYY-MM-DD)",
+        "col_channels": "Channels",
+        "col_details": "Details (price, place, time)",
+        "plan_voice": "Voice: how we write",
+        "plan_facts": "Facts the posts may use",
+        "col_fact": "What",
+        "col_value": "Value",
+        "upload_plan": "Upload a plan (JSON)",
+        "download_plan": "Download the plan (JSON)",
+        "save_plan": "Save the plan",
+        "plan_saved": "The plan is saved: {channels} channels, {categories} categories.",
+        "plan_invalid": "The plan cannot be used: {reason}",
+        "bad_weekday": "unknown weekday “{value}”",
+        "bad_channel": "unknown channel “{value}”",
+        "bad_number": "“{value}” is not a number",
+        "filter_status": "Show",
+        "all_statuses": "All",
+        "status_proposed": "To review",
+        "status_approved": "Approved",
+        "status_rejected": "Rejected",
+        "status_failed": "Failed the checks",
+        "save_edit": "Save edit",
+        "see_more": "… more",
+        "cut_note": "{network} shows the first {visible} characters before “more”.",
+        "chars_of": "{found} of {limit} characters",
+        "check_passed": "passed",
+        "check_failed": "failed",
+        "check_advice": "advice",
+        "no_drafts_yet": "No drafts yet. Make the calendar and write the month's drafts.",
+        "slot_saved": "{when}: {status}.",
+        "job_status_queued": "queued",
+        "job_status_running": "running",
+        "job_status_done": "done",
+        "job_status_failed": "failed",
+        "job_status_cancelled": "cancelled",
+        "job_status_cancelling": "cancelling (drafts under way finish first)",
+        "job_kind_plan_drafts": "Drafts for {month}",
+        "job_kind_other": "Job",
+        "elapsed": "{time} so far",
+        "remaining": "about {low}–{high} left",
+        "remaining_unknown": "the time left is estimated once the first draft is done",
+        "items_progress": "{done} of {total} done, {failed} failed",
+        "no_jobs": "No jobs yet.",
+        "pick_job": "Job",
+        "pick_job_first": "Pick a job first.",
+        "cancel_job": "Cancel the job",
+        "resume_job": "Resume / retry",
+        "job_cancel_done": "{name}: {status}.",
+        "job_resume_done": "{name}: {status}.",
+        "profile_editor": "Edit the profile texts",
+        "count_ok": "{found} of {limit} characters",
+        "count_over": "{found} of {limit} characters – {excess} too many",
+        "count_free": "{found} characters",
+        "profiles_from_editor": "Use the texts above",
+        "col_text": "Text",
+        "col_chars": "Characters",
+        "col_score": "Score",
+        "col_findings": "Findings",
+        "minutes_seconds": "{m} min {s} s",
+        "seconds": "{s} s",
+        "hours_minutes": "{h} h {m} min",
+        "check_length": "Length",
+        "check_length_recommended": "Recommended length",
+        "check_hashtags": "Hashtags",
+        "check_links": "Links",
+        "check_content": "Content",
+        "check_not_empty": "Not empty",
+        "check_facts_kept": "Facts kept",
+        "check_no_invented_facts": "No new facts",
+        "check_names_kept": "Names kept",
+        "check_no_injected_text": "No set-aside text",
+        "check_language": "Language",
+        "check_emoji": "Emoji",
+        "check_consent": "Consent",
+        "check_model_output": "The model's answer",
+        "check_other": "Check",
+        "check_valid": "Valid",
+        "finding_over_limit": "Too long",
+        "finding_missing_keyword": "Missing keyword",
+        "finding_inconsistent_fact": "Conflicting facts",
+        "finding_outdated": "Outdated",
+        "finding_no_cta": "No call to action",
+        "finding_no_contact_path": "No way to get in touch",
+        "finding_language_mismatch": "Another language",
+        "finding_generic": "Generic text",
+        "finding_spelling": "Spelling",
+        "finding_unknown_channel": "Unknown channel",
+        "finding_unknown_field": "Unknown field",
+        "finding_against_rules": "Against the platform's rules",
+        "finding_other": "Finding",
+        "origin_rules": "Rule-based",
+        "origin_model": "The language model",
+    }
+)
+# Nynorsk: bokmål where the words are the same, its own words where they differ.
+NN: dict[str, str] = {
+    **NB,
+    **import_texts.NN,
+    "wd_0": "måndag",
+    "wd_1": "tysdag",
+    "wd_2": "onsdag",
+    "wd_3": "torsdag",
+    "wd_4": "fredag",
+    "wd_5": "laurdag",
+    "wd_6": "sundag",
+    "analysis_tab": "Analyse",
+    "thin_evidence": "skravert = under 5 innlegg, for lite å lite på",
+    "min_relevance": "Vis berre treff som liknar minst (%)",
+    "sort_relevance": "Mest lik",
+    "sort_date": "Nyaste",
+    "reuse_post": "Bruk dette innlegget på nytt",
+    "hidden_hits": "{n} svakare treff gøymde (under {percent} %).",
+    "plan_form": "### Planen",
+    "organisation": "Verksemd",
+    "plan_language": "Språk i innlegga",
+    "plan_facts": "Fakta innlegga kan bruke",
+    "plan_voice": "Stemme: slik skriv vi",
+    "download_plan": "Last ned planen (JSON)",
+    "plan_saved": "Planen er lagra: {channels} kanalar, {categories} kategoriar.",
+    "plan_invalid": "Planen kan ikkje brukast: {reason}",
+    "plan_channels": "Kanalar",
+    "col_channels": "Kanalar",
+    "plan_categories": "Kategoriar med vekt",
+    "bad_weekday": "ukjend vekedag «{value}»",
+    "bad_channel": "ukjend kanal «{value}»",
+    "bad_number": "«{value}» er ikkje eit tal",
+    "col_days": "Vekedagar",
+    "status_failed": "Ikkje bestått",
+    "status_rejected": "Avvist",
+    "save_edit": "Lagre endringa",
+    "check_failed": "ikkje bestått",
+    "no_drafts_yet": "Ingen utkast enno. Lag kalenderen og skriv utkast for månaden.",
+    "remaining": "om lag {low}–{high} att",
+    "remaining_unknown": "overslag for tida som står att kjem når første utkast er ferdig",
+    "items_progress": "{done} av {total} ferdige, {failed} feila",
+    "job_status_failed": "feila",
+    "job_status_cancelling": "blir avbroten (utkast som er i gang, blir ferdige)",
+    "no_jobs": "Ingen jobbar enno.",
+    "pick_job_first": "Vel ein jobb først.",
+    "cancel_job": "Avbryt jobben",
+    "resume_job": "Hald fram / prøv igjen",
+    "count_over": "{found} av {limit} teikn – {excess} for mange",
+    "count_ok": "{found} av {limit} teikn",
+    "count_free": "{found} teikn",
+    "chars_of": "{found} av {limit} teikn",
+    "cut_note": "{network} viser dei første {visible} teikna før «meir».",
+    "see_more": "… meir",
+    "profile_editor": "Rediger profiltekstane",
+    "profiles_from_editor": "Bruk tekstane over",
+    "col_text": "Tekst",
+    "col_chars": "Teikn",
+    "check_facts_kept": "Fakta haldne",
+    "check_names_kept": "Namn haldne",
+    "check_not_empty": "Ikkje tom",
+    "check_emoji": "Emoji",
+    "check_model_output": "Svar frå modellen",
+    "check_no_injected_text": "Ingen tilsidesett tekst",
+    "check_hashtags": "Emneknaggar",
+    "check_links": "Lenkjer",
+    "library_tab": "Bibliotek",
+    "workspace": "Arbeidsområde",
+    "pick_workspace": "Vel eit arbeidsområde.",
+    "finding_missing_keyword": "Manglar søkjeord",
+    "finding_inconsistent_fact": "Motstridande fakta",
+    "finding_no_cta": "Inga oppmoding",
+    "finding_no_contact_path": "Ingen veg til kontakt",
+    "finding_language_mismatch": "Anna språk",
+    "finding_spelling": "Skrivefeil",
+    "finding_unknown_channel": "Ukjend kanal",
+    "finding_unknown_field": "Ukjend felt",
+    "finding_against_rules": "Mot reglane til plattforma",
+    "origin_rules": "Regelbasert",
+    "origin_model": "Språkmodellen",
+}
 
-# Browsers say "nb", "no" or "nn" for Norwegian.
+WEEKDAYS_SHORT = {
+    "nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn"),
+    "nn": ("mån", "tys", "ons", "tor", "fre", "lau", "sun"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+WEEKDAYS_LONG = {
+    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+    "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+           "september", "oktober", "november", "desember"),
+    "nn": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+           "september", "oktober", "november", "desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+# Brand names are the same in every language; the plan and the data know them in lower case.
+CHANNEL_NAMES = {
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+    "x": "X",
+}
+LOCAL_ZONE = ZoneInfo("Europe/Oslo")
+
+
+def channel_name(channel: str) -> str:
+    return CHANNEL_NAMES.get(channel, channel.capitalize())
+
+
+def date_text(day: dt.date | str, lang: str, *, weekday: bool = False) -> str:
+    """«3. desember 2026» in Norwegian, "3 December 2026" in English."""
+    d = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    month = MONTHS[_lang(lang)][d.month - 1]
+    core = f"{d.day}. {month} {d.year}" if _lang(lang) != "en" else f"{d.day} {month} {d.year}"
+    if not weekday:
+        return core
+    return f"{WEEKDAYS_LONG[_lang(lang)][d.weekday()]} {core}"
+
+
+def month_text(target_month: str, lang: str) -> str:
+    year, month = (int(x) for x in target_month.split("-"))
+    return f"{MONTHS[_lang(lang)][month - 1]} {year}"
+
+
+def datetime_text(when: dt.datetime | str, lang: str) -> str:
+    moment = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(LOCAL_ZONE)
+    clock = local.strftime("%H:%M")
+    day = date_text(local.date(), lang)
+    return f"{day}, {clock}" if _lang(lang) == "en" else f"{day} kl. {clock}"
+
+
+def duration_text(seconds: float, lang: str) -> str:
+    total = max(0, round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return text("hours_minutes", lang).format(h=h, m=m)
+    if m:
+        return text("minutes_seconds", lang).format(m=m, s=s)
+    return text("seconds", lang).format(s=s)
+
+
+def job_label(job: dict[str, Any], lang: str) -> str:
+    """A job as people name it ("Utkast for desember 2026"), never its id or kind."""
+    month = ((job.get("params") or {}).get("plan") or {}).get("target_month")
+    if job.get("kind") == "plan_drafts" and isinstance(month, str):
+        return text("job_kind_plan_drafts", lang).format(month=month_text(month, lang))
+    return text("job_kind_other", lang)
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in ("nb", "nn", "en") else "en"
+
+
+def _table(lang: str) -> dict[str, str]:
+    return {"nb": NB, "nn": NN, "en": EN}[_lang(lang)]
+
+
+# Browsers say "nb", "no" or "nn" for Norwegian; nb and no get bokmål, nn nynorsk.
 I18N = gr.I18n(en=EN, nb=NB, no=NB, nn=NN)
 
 
@@ -390,7 +823,7 @@ def t(key: str) -> gr.i18n.I18nData:
 
 
 def language_of(request: gr.Request | None) -> str:
-    """'nn' for nynorsk browsers, 'nb' for other Norwegian ones, else 'en' (Gradio's I18n does
+    """'nn' for Nynorsk browsers, 'nb' for other Norwegian ones, else 'en' (Gradio's I18n does
     the same for static texts)."""
     header = ""
     if request is not None:
@@ -402,7 +835,7 @@ def language_of(request: gr.Request | None) -> str:
 
 
 def text(key: str, lang: str) -> str:
-    return {"nb": NB, "nn": NN}.get(lang, EN)[key]
+    return _table(lang)[key]
 
 
 # Checks and findings arrive as data (code and parameters); their words come from the message

@@ -41,6 +41,8 @@ THEMES_NB = {
 }
 OCCASION_LEAD_DAYS = 3  # an occasion's post goes on the day or up to 3 days before, never after
 CAMPAIGN_CATEGORIES = ("kampanje/tilbud", "kampanje")
+# A plan with campaigns but no campaign category still gives them this share of its slots.
+DEFAULT_CAMPAIGN_SHARE = 0.15
 
 
 def _same_event(occasion: str, campaign: str) -> bool:
@@ -67,6 +69,37 @@ def category_counts(weights: dict[str, float], total: int) -> dict[str, int]:
     return counts
 
 
+def with_campaign_share(plan: ContentPlan) -> dict[str, float]:
+    """The plan's category weights, with a campaign share added when the plan has campaigns
+    but no campaign category: a campaign with no slots is a plan not followed."""
+    weights = dict(plan.category_weights)
+    if plan.campaigns and not any(k in weights for k in CAMPAIGN_CATEGORIES):
+        total = sum(weights.values())
+        weights[CAMPAIGN_CATEGORIES[1]] = (
+            total * DEFAULT_CAMPAIGN_SHARE / (1 - DEFAULT_CAMPAIGN_SHARE)
+        )
+    return weights
+
+
+def campaign_shares(budget: int, room: dict[str, int]) -> dict[str, int]:
+    """The campaign slots split between campaigns by the slots in their dates (largest
+    remainder), each running campaign at least one while the budget lasts, none more than its
+    dates hold."""
+    running = {k: n for k, n in room.items() if n > 0}
+    if not running or budget <= 0:
+        return {k: 0 for k in room}
+    shares = {k: 1 if i < budget else 0 for i, k in enumerate(sorted(running))}
+    left = budget - sum(shares.values())
+    total = sum(running.values())
+    exact = {k: left * n / total for k, n in running.items()}
+    for k, v in exact.items():
+        shares[k] += math.floor(v)
+    rest = budget - sum(shares.values())
+    for k in sorted(exact, key=lambda k: (-(exact[k] - math.floor(exact[k])), k))[:rest]:
+        shares[k] += 1
+    return {k: min(shares.get(k, 0), n) for k, n in room.items()}
+
+
 def blocked_days(plan: ContentPlan, found: list[Occasion]) -> set[dt.date]:
     blocked = set(plan.exclude_dates)
     if not plan.post_on_public_holidays:
@@ -74,19 +107,33 @@ def blocked_days(plan: ContentPlan, found: list[Occasion]) -> set[dt.date]:
     return blocked
 
 
+def _spread(days: list[dt.date], count: int) -> list[dt.date]:
+    """`count` of `days` (in order), evenly spaced: the middle of each equal share."""
+    if count >= len(days):
+        return list(days)
+    return [days[int((i + 0.5) * len(days) / count)] for i in range(count)]
+
+
 def _dates_for(plan: ContentPlan, channel: str, count: int, blocked: set[dt.date]) -> list[dt.date]:
-    """Evenly spaced over the month, each moved to the nearest preferred weekday."""
+    """A channel's posting days. Weekdays the plan names for the channel are a rule: only those
+    days are used, evenly over the month, and other days only when the named ones run out.
+    Without named days, evenly spaced over the month, each moved to the nearest usual day."""
     spec = next(c for c in plan.channels if c.channel == channel)
-    preferred = spec.preferred_days or DEFAULT_DAYS[channel]
-    rank = {WEEKDAYS.index(d): i for i, d in enumerate(preferred)}
     days = [d for d in plan.days if d not in blocked]
+    if spec.preferred_days:
+        wanted = {WEEKDAYS.index(d) for d in spec.preferred_days}
+        named = [d for d in days if d.weekday() in wanted]
+        picked = _spread(named, count)
+        others = [d for d in days if d.weekday() not in wanted]
+        return sorted(picked + _spread(others, count - len(picked)))
+    rank = {WEEKDAYS.index(d): i for i, d in enumerate(DEFAULT_DAYS[channel])}
     chosen: list[dt.date] = []
     for i in range(count):
         ideal = plan.days[0] + dt.timedelta(days=(i + 0.5) * len(plan.days) / count)
         free = [d for d in days if d not in chosen]
         if not free:
             break
-        # Close to the ideal day first; a preferred weekday wins within three days of it.
+        # Close to the ideal day first; a usual weekday wins within three days of it.
         best = min(
             free,
             key=lambda d: (
@@ -114,28 +161,34 @@ def make_slots(plan: ContentPlan, best_hours: dict[str, str] | None = None) -> l
         time = _time_for(plan, channel, best_hours or {})
         raw += [(d, time, channel) for d in _dates_for(plan, channel, count, blocked)]
     raw.sort(key=lambda r: (r[0], r[1], r[2]))
-    quota = category_counts(plan.category_weights, len(raw))
+    weights = with_campaign_share(plan)
+    quota = category_counts(weights, len(raw))
     fixed: dict[int, tuple[str, str, str | None, str | None]] = {}
 
-    # Campaigns first: spread over their range on their channels, as the quota allows.
-    campaign_cat = next((k for k in CAMPAIGN_CATEGORIES if k in plan.category_weights), None)
+    # Campaigns first: each gets its share of the campaign slots (by how many slots fall in its
+    # dates on its channels, at least one), spread evenly over its range.
+    campaign_cat = next((k for k in CAMPAIGN_CATEGORIES if k in weights), None)
     if campaign_cat is not None and plan.campaigns:
-        budget = quota[campaign_cat]
-        per = max(1, math.ceil(budget / len(plan.campaigns)))
+        inside_of = {
+            camp.name: [
+                i
+                for i, (d, _, ch) in enumerate(raw)
+                if camp.start <= d <= camp.end and (not camp.channels or ch in camp.channels)
+            ]
+            for camp in plan.campaigns
+        }
+        running = sum(1 for v in inside_of.values() if v)
+        quota[campaign_cat] = max(quota[campaign_cat], running)
+        shares = campaign_shares(quota[campaign_cat], {k: len(v) for k, v in inside_of.items()})
         for camp in sorted(plan.campaigns, key=lambda c: (c.end - c.start, c.start)):
-            inside = [
-                i for i, (d, _, ch) in enumerate(raw)
-                if camp.start <= d <= camp.end and i not in fixed
-                and (not camp.channels or ch in camp.channels)
-            ]  # fmt: skip
-            take = min(per, len(inside), budget)
+            inside = [i for i in inside_of[camp.name] if i not in fixed]
+            take = min(shares.get(camp.name, 0), len(inside))
             for j in range(take):
-                i = inside[(j * len(inside)) // take]
+                i = inside[int((j + 0.5) * len(inside) / take)]
                 fixed[i] = (campaign_cat, camp.name, None, camp.name)
-            budget -= take
     # Occasions by priority, as many as the merkedag share holds (own dates always): the slot
     # on the day or the closest before it, never after. One a campaign already covers is skipped.
-    merkedag = "merkedag" if "merkedag" in plan.category_weights else None
+    merkedag = "merkedag" if "merkedag" in weights else None
     room = quota.get("merkedag", 0)
     for occ in sorted(found, key=lambda o: (o.priority, o.date)):
         if merkedag is None or (room <= 0 and occ.kind != "own"):
@@ -166,7 +219,7 @@ def make_slots(plan: ContentPlan, best_hours: dict[str, str] | None = None) -> l
             ]  # fmt: skip
             # merkedag belongs to an occasion and kampanje to a running campaign, never alone.
             usable = [
-                k for k in plan.category_weights
+                k for k in weights
                 if k != "merkedag" and (k not in CAMPAIGN_CATEGORIES or active)
             ]  # fmt: skip
             open_cats = [k for k in usable if remaining.get(k, 0) > 0] or usable

@@ -765,6 +765,29 @@ class JobRepo:
             or 0
         )
 
+    def for_workspace(self, workspace: str, *, limit: int = 20) -> list[Job]:
+        """The workspace's jobs, newest first."""
+        ids = self.s.scalars(
+            select(JobRow.id)
+            .where(JobRow.workspace == workspace)
+            .order_by(JobRow.created_at.desc())
+            .limit(limit)
+        ).all()
+        return [self.get(i) for i in ids]
+
+    def retry_failed(self, job_id: str) -> None:
+        """Failed items pending again, the cancel withdrawn, the job queued: what a resume or a
+        retry starts from. Items already done stay done."""
+        from sqlalchemy import update
+
+        self.s.execute(
+            update(JobItemRow)
+            .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.failed.value)
+            .values(status=ItemStatus.pending.value, result=None, error=None)
+            .execution_options(synchronize_session=False)
+        )
+        self.update(job_id, status=JobStatus.queued.value, cancel_requested=False, error=None)
+
     def unfinished(self) -> list[Job]:
         ids = self.s.scalars(
             select(JobRow.id).where(
@@ -935,6 +958,16 @@ class PlanRepo:
 
     def get(self, plan_id: str) -> StoredPlan:
         return self._out(self._row(plan_id))
+
+    def latest(self, workspace: str) -> StoredPlan | None:
+        """The workspace's most recently saved plan (what the plan form opens with)."""
+        row = self.s.scalar(
+            select(PlanRow)
+            .where(PlanRow.workspace == workspace)
+            .order_by(PlanRow.created_at.desc())
+            .limit(1)
+        )
+        return None if row is None else self._out(row)
 
     def set_slots(self, plan_id: str, slots: Sequence[Slot]) -> StoredPlan:
         row = self._row(plan_id)

@@ -24,7 +24,7 @@ from service.library.import_jobs import ImportAccepted
 from service.library.reports import post_rows, workspace_analysis
 from service.library.search import search_posts
 from service.storage.repositories import FollowerRepo, JobRepo, PostRepo, WorkspaceRepo
-from service.webui.plans import plans_backend
+from service.webui.plans import plans_backend, status_backend
 from service.webui.profiles import profiles_backend
 from service.webui.rules import rules_backend
 from service.webui.variants import variants_backend
@@ -173,12 +173,21 @@ def ui_backend(services: Services) -> UiBackend:
         workspaces=workspaces,
         status=lambda: diagnose(services.settings),
         default_workspace=services.settings.default_workspace,
+        search_threshold=services.settings.search_min_similarity,
         analytics=analytics,
         variants=variants,
         profiles=profiles,
         plans=plans,
         imports=imports,
         rules=rules,
+        jobs=guarded(
+            status_backend(db, services.jobs),
+            {
+                "jobs": read,
+                "cancel": (P.job_cancel, first),
+                "resume": (P.generate, first),
+            },
+        ),
         access=UiAccess(permissions=lambda user: ui_permissions(db, user)),
     )
 

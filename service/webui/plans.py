@@ -1,24 +1,53 @@
-"""The functions the "Månedsplan" tab is handed: plain data in, plain data out, each a call to
-the month planner the API uses."""
+"""The functions the "Månedsplan" and "Status" tabs are handed: plain data in, plain data out,
+each a call to the owner the API uses (the month planner, the job queue, the plan store)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from service.domain import DraftStatus
+from service.generation.surfaces import load_surfaces
+from service.jobs.progress import cancel_job, progress_of, resume_job, workspace_jobs
+from service.jobs.queue import JobQueue
+from service.messages import render
+from service.planning.drafts import PLAN_JOB, SURFACE_FOR
 from service.planning.exports import ExportFormat
+from service.planning.models import PLAN_CHANNELS
 from service.planning.planner import MonthPlanner
 from service.planning.service import parse_plan
 from service.storage.db import Database
-from service.storage.repositories import DraftRepo, JobRepo
+from service.storage.repositories import DraftRepo, JobRepo, PlanRepo
 
 if TYPE_CHECKING:
     from service.learning.service import StyleLearning
     from ui.plans_tab import PlansBackend
+    from ui.status_tab import StatusBackend
 
 _FORMATS: dict[str, ExportFormat] = {
     "ics": "ics", "buffer": "buffer", "hootsuite": "hootsuite", "publer": "publer", "md": "md"
 }  # fmt: skip
+
+
+def networks() -> dict[str, dict[str, Any]]:
+    """Per plan channel, what its preview needs from the surface data: the surface's name in
+    each language, where the network cuts the text ("… more") and its hard limit."""
+    catalog = load_surfaces()
+    out: dict[str, dict[str, Any]] = {}
+    for channel, surface_id in SURFACE_FOR.items():
+        sf = catalog.get(surface_id)
+        out[channel] = {
+            "names": {lang: sf.name(lang) for lang in ("nb", "nn", "en")},
+            "visible": sf.length.visible,
+            "max": sf.length.max,
+        }
+    return out
+
+
+def check_text(check: dict[str, Any], lang: str) -> str:
+    """What a check measured, in the reader's language (its catalogue code and parameters)."""
+    if check.get("code"):
+        return render(str(check["code"]), check.get("params") or {}, lang)
+    return str(check.get("detail") or "")
 
 
 def plans_backend(
@@ -36,12 +65,11 @@ def plans_backend(
         return planner.generate(workspace, plan, planner.schedule(workspace, plan)).id
 
     def progress(job_id: str) -> dict[str, Any]:
-        return planner.run_state(job_id).model_dump(mode="json")
+        return progress_of(planner.run_state(job_id)).model_dump(mode="json")
 
-    def drafts(job_id: str) -> list[dict[str, Any]]:
-        with db.session() as s:
-            items = JobRepo(s).items(job_id)
-        return [dict(i.result or {}, key=i.key, error=i.error) for i in items]
+    def drafts(workspace: str, job_id: str) -> list[dict[str, Any]]:
+        """Each slot's draft with what people decided about it (status, edit)."""
+        return [d.model_dump(mode="json") for d in planner.drafts(planner.job(workspace, job_id))]
 
     def review(workspace: str, draft_id: str, status: str, text: str) -> dict[str, Any]:
         if learning is not None:  # an approved month draft teaches like a variant
@@ -61,6 +89,51 @@ def plans_backend(
             raise Invalid(f"unknown export format {fmt!r}", details={"allowed": sorted(_FORMATS)})
         return planner.export(planner.job(workspace, job_id), chosen, date_format).data
 
+    def validate(raw: str) -> dict[str, Any]:
+        """The plan as the API would read it (the same model, the same messages)."""
+        return parse_plan(raw).model_dump(mode="json")
+
+    def save(workspace: str, raw: str) -> dict[str, Any]:
+        return planner.create_plan(workspace, parse_plan(raw)).plan.model_dump(mode="json")
+
+    def saved(workspace: str) -> dict[str, Any] | None:
+        with db.session() as s:
+            stored = PlanRepo(s).latest(workspace)
+        return None if stored is None else stored.plan.model_dump(mode="json")
+
+    def latest_job(workspace: str) -> str | None:
+        """The workspace's newest month-plan job: the calendar a reload opens with."""
+        with db.session() as s:
+            jobs = JobRepo(s).for_workspace(workspace, limit=50)
+        return next((j.id for j in jobs if j.kind == PLAN_JOB), None)
+
     return PlansBackend(
-        slots=slots, start=start, progress=progress, drafts=drafts, review=review, download=download
+        slots=slots,
+        start=start,
+        progress=progress,
+        drafts=drafts,
+        review=review,
+        download=download,
+        validate=validate,
+        save=save,
+        saved=saved,
+        latest_job=latest_job,
+        channels=lambda: list(PLAN_CHANNELS),
+        networks=networks,
+        check_text=check_text,
     )
+
+
+def status_backend(db: Database, queue: JobQueue) -> StatusBackend:
+    from ui.status_tab import StatusBackend
+
+    def jobs(workspace: str) -> list[dict[str, Any]]:
+        return [p.model_dump(mode="json") for p in workspace_jobs(db, workspace)]
+
+    def cancel(workspace: str, job_id: str) -> dict[str, Any]:
+        return cancel_job(queue, workspace, job_id).model_dump(mode="json")
+
+    def resume(workspace: str, job_id: str) -> dict[str, Any]:
+        return resume_job(db, queue, workspace, job_id).model_dump(mode="json")
+
+    return StatusBackend(jobs=jobs, cancel=cancel, resume=resume)

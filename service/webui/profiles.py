@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from service.domain.profile_audit import ProfileSet
+from service.generation.surfaces import load_surfaces
 from service.messages import LANGUAGES
 from service.messages.localise import localise
 from service.profiles.auditor import ProfileAuditor
@@ -18,6 +19,22 @@ if TYPE_CHECKING:
 
 def _parse(raw: str) -> ProfileSet:
     return parse_json(raw) if raw.lstrip().startswith("{") else parse_csv(raw)
+
+
+def field_limits() -> dict[str, dict[str, dict[str, object]]]:
+    """channel -> field -> its name in each language and its limit, from the surface data: what
+    the profile editor counts against while people type."""
+    catalog = load_surfaces()
+    return {
+        channel: {
+            name: {
+                "labels": {lang: catalog.label(name, lang) for lang in ("nb", "nn", "en")},
+                "max": rule.max,
+            }
+            for name, rule in fields.items()
+        }
+        for channel, fields in catalog.profile_fields.items()
+    }
 
 
 def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
@@ -61,4 +78,14 @@ def profiles_backend(auditor: ProfileAuditor) -> ProfilesBackend:
     def history(workspace: str) -> list[dict[str, Any]]:
         return [h.model_dump(mode="json") for h in auditor.history(workspace)]
 
-    return ProfilesBackend(audit=run_audit, propose=propose, accept=accept, history=history)
+    def parse(raw: str) -> dict[str, Any]:
+        return _parse(raw).model_dump(mode="json")
+
+    return ProfilesBackend(
+        audit=run_audit,
+        propose=propose,
+        accept=accept,
+        history=history,
+        parse=parse,
+        limits=field_limits,
+    )

@@ -147,7 +147,7 @@ def test_the_ui_download_exports_the_slots_the_job_stored(
     while not services.jobs.get(job_id).status.finished:
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    for d in backend.drafts(job_id):
+    for d in backend.drafts("demo", job_id):
         backend.review("demo", str(d["draft_id"]), "approved", str(d["text"]))
     moved = {**PLAN, "channels": [{"channel": "facebook", "posts_per_week": 2, "time": "06:15"}]}
     data = backend.download("demo", json.dumps(moved), job_id, "buffer", "dd/mm")

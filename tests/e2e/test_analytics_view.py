@@ -1,4 +1,5 @@
-"""The library's analysis in a real browser: plots drawn, a category corrected and kept."""
+"""The analysis tab in a real browser: plots drawn when it opens, with thin evidence marked, and
+a category corrected and kept."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ def test_an_editor_sees_plots_and_corrects_a_category(
 ) -> None:
     page = browser.new_page(locale="nb-NO", viewport={"width": 1400, "height": 2200})
     page.goto(f"{live_url}/ui/", wait_until="load")
-    page.locator("#analytics-show").click()
+    page.get_by_role("tab", name="Analyse").click()  # drawn on open: no button to press
     for plot in ("plot-over-time", "plot-by-category", "plot-by-band"):
         # Vega draws each plot into a canvas or an svg once it has data.
         page.locator(f"#{plot} canvas, #{plot} svg.marks").first.wait_for(timeout=30_000)
     summary = page.locator("#analytics-summary")
     summary.get_by_text("Toppinnlegg").first.wait_for(timeout=10_000)
-    assert "instagram" in summary.inner_text()
+    assert "Instagram" in summary.inner_text()
+    assert "under 5 innlegg" in page.locator("#analytics-thin").inner_text()
 
     with services.db.session() as s:
         post = next(p for p in PostRepo(s).list("demo") if p.category != "nostalgi/historie")

@@ -19,19 +19,28 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2200})
     page.goto(f"{live_url}/ui/", wait_until="load")
     page.get_by_role("tab", name="Profiltekster").click()
-    page.locator("#profiles-go").click()  # the example profiles are filled in
+    # The editor shows each field with its count against the channel's limit, live.
+    bio = page.locator("#pf-instagram-bio textarea")
+    bio.wait_for(timeout=30_000)
+    bio.fill("Sider fra Hardanger " * 8)
+    editor = page.locator("#profiles-editor")
+    editor.get_by_text("160 av 150 tegn – 10 for mange").wait_for(timeout=30_000)
+    assert editor.locator(".gj-live-count[data-over='true']").count() == 1
+    bio.fill("Sider og eplemost fra Hardanger. Gårdsbutikk lør 11–16. Omvisning: eplehagen.no")
+    editor.get_by_text("av 150 tegn").first.wait_for(timeout=30_000)
+    page.locator("#profiles-use").click()  # the audit reads the texts as edited
     table = page.locator("#profiles-table")
     table.locator("tr.gj-field").first.wait_for(timeout=30_000)
     fb = table.locator("tr[data-field='facebook.description']")
     assert fb.locator(".gj-finding[data-code='inconsistent_fact']").count() == 2
     assert fb.locator(".gj-finding[data-code='outdated']").count() == 2
-    assert "/255" in fb.locator(".gj-count").inner_text()
+    assert "av 255 tegn" in fb.locator(".gj-count").inner_text()
     summary = page.locator("#profiles-summary")
     assert "100/100" not in summary.inner_text()
     score_before = summary.inner_text().split("/100")[0].strip()
 
     page.locator("#profiles-field input").click()
-    page.get_by_role("option", name="facebook.description").click()
+    page.get_by_role("option", name="Facebook · Beskrivelse").click()
     page.locator("#profiles-propose").click()
     option = page.locator("#profiles-options .gj-option").first
     option.wait_for(timeout=30_000)
