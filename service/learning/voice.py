@@ -15,7 +15,8 @@ from service.learning import text as tx
 class VoiceStats(BaseModel):
     """What the analysis measured, shown beside the proposed voice so a person can judge it."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: numbers measured, never strings coerced into numbers on the way back in.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     posts: int
     emoji_per_post: float
@@ -27,7 +28,8 @@ class VoiceStats(BaseModel):
 
 
 class BrandVoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: what a person saves is taken as typed (no `false` read as 0 characters).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     tone_words: list[str] = Field(default_factory=list, max_length=12)
     words_to_avoid: list[str] = Field(default_factory=list)

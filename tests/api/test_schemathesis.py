@@ -41,6 +41,7 @@ CROSS_FIELD = (
     "propose_profile_rewrites",
     "create_plan",
     "create_import",
+    "create_style_rule",  # the params a rule needs depend on its kind (a sign-off needs `text`)
     "audit_profiles",  # without `profiles`: audits the stored texts, a 422 while there are none
 )
 REPLY = "Ny vintersider med kanel og nellik! 229,- flaska i gårdsbutikken og på eplehagen.no."

@@ -51,10 +51,11 @@ def test_a_card_cuts_the_text_where_the_network_does_and_marks_its_hashtags() ->
 def test_a_card_names_its_checks_and_its_state_in_words_never_by_id() -> None:
     nets = networks()
     en = _visible(preview_card(_draft("Taste it!"), nets, "en", check_text))
-    assert "Facts kept: passed" in en and "Emoji: advice" in en and "To review" in en
+    # Check names are the message catalogue's labels, the same words the other tabs use.
+    assert "facts kept: passed" in en and "emoji: advice" in en and "To review" in en
     assert not any(word in en for word in INTERNAL)
     nb = _visible(preview_card(_draft("Smak!", passed=False), nets, "nb", check_text))
-    assert "Fakta beholdt: bestått" in nb and "Ikke bestått" in nb
+    assert "fakta med: bestått" in nb and "Ikke bestått" in nb
     assert not any(word in nb for word in INTERNAL)
 
 

@@ -226,6 +226,7 @@ PROMPT_TEXT = {
     ("service/generation/surfaces.py", "rules_text"),
     ("service/generation/variants.py", "_fields_hint"),
     ("service/generation/variants.py", "_messages"),
+    ("service/generation/variants.py", "_voice_with_rules"),
     ("service/profiles/rewrite.py", "rewrite"),
 }
 NORWEGIAN = frozenset(

@@ -21,6 +21,7 @@ EN = "Our new winter cider with cinnamon and clove is here. Come and visit us so
 
 def _generate(services: Services, fake_llm: FakeLLM) -> dict[str, object]:
     load_demo(services.db, services.vectors)
+    services.variants.compose_fallback = False  # the failing answer stays the variant
     # The first surface gets a good answer; the second only English, which fails its checks.
     fake_llm.queue(json.dumps({"text": NB}, ensure_ascii=False))
     fake_llm.default = json.dumps({"text": EN})
