@@ -78,8 +78,12 @@ _DASH = r"\s*[-–—]\s*"
 _TLD = r"(?:no|com|net|org|se|dk|io|eu|info|biz|app|shop)"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# A link with its scheme is a link whatever its host (any top-level domain, an IP address, a
+# shortener): an invented one must never pass as "no new facts". Without a scheme only the
+# domains people write bare count, so that "kl.11" or "f.eks." are not taken for links.
 _URL = re.compile(
-    rf"(?:https?://)?(?:www\.)?(?:[a-z0-9æøå-]+\.)+{_TLD}\b(?:/[^\s)\]>,!?]*[^\s)\]>,.!?:;])?",
+    r"https?://[^\s<>()\[\]\"'«»]*[^\s<>()\[\]\"'«».,!?:;]"
+    rf"|(?:www\.)?(?:[a-z0-9æøå-]+\.)+{_TLD}\b(?:/[^\s)\]>,!?]*[^\s)\]>,.!?:;])?",
     re.IGNORECASE,
 )
 _PHONE = re.compile(

@@ -176,3 +176,13 @@ def test_the_library_is_scanned_for_facts_once_per_request_not_per_check(
     assert len(from_library) == len(set(from_library)), "no post was scanned twice"
     pipeline.run(request)
     assert len([t for t in scanned if t in library]) == len(from_library), "remembered"
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["http://evil.example", "https://bit.ly/3xYz", "http://10.0.0.1/a", "https://shop.de/x"],
+)
+def test_a_link_with_its_scheme_is_a_fact_whatever_its_host(link: str) -> None:
+    # A closed list of top-level domains let an invented link pass as "no new facts".
+    facts = extract_facts(f"Les mer på {link}.")
+    assert [(f.kind, f.text) for f in facts] == [(FactKind.url, link)]
