@@ -39,9 +39,22 @@ ACTIONS: dict[str, str] = {
     "profiles-propose": "generate",
     "profiles-accept": "library.edit",
     "correct-save": "library.edit",
+    "plan-save": "plan.edit",
+    "status-cancel": "job.cancel",
+    "status-resume": "generate",
+    "rules-on": "library.edit",
+    "rules-off": "library.edit",
+    "rules-delete": "library.edit",
+    "rules-add": "library.edit",
+    "rules-save-edit": "library.edit",
+    "voice-save": "library.edit",
 }
 # The workspace picker whose choice decides for a button (by the button's id prefix).
-PICKER_OF = {"correct": "analytics-workspace"}
+PICKER_OF = {
+    "correct": "analytics-workspace",
+    "plan": "plans-workspace",
+    "voice": "rules-workspace",
+}
 
 
 @dataclass(frozen=True)

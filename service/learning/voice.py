@@ -28,22 +28,22 @@ class VoiceStats(BaseModel):
 
 
 class BrandVoice(BaseModel):
-    # Strict: what a person saves is taken as typed (no `false` read as 0 characters).
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     tone_words: list[str] = Field(default_factory=list, max_length=12)
     words_to_avoid: list[str] = Field(default_factory=list)
     words_we_use: list[str] = Field(default_factory=list)
     emoji_policy: Literal["none", "sparse", "ok"] = "sparse"
-    max_emoji: int | None = Field(default=None, ge=0)
+    max_emoji: int | None = Field(default=None, ge=0, strict=True)
     hashtag_policy: Literal["none", "few", "many"] = "few"
-    max_hashtags: int | None = Field(default=None, ge=0)
+    max_hashtags: int | None = Field(default=None, ge=0, strict=True)
     formality: Literal["informal", "neutral", "formal"] = "neutral"
     address: Literal["du", "dere", "mixed"] = "du"
     first_person: Literal["vi", "me", "jeg", "eg", "mixed"] = "vi"
     written_standard: Literal["bokmål", "nynorsk"] = "bokmål"
     sign_offs: list[str] = Field(default_factory=list)
-    typical_chars: int | None = Field(default=None, ge=0)
+    # Numbers strict: `false` is not 0 characters.
+    typical_chars: int | None = Field(default=None, ge=0, strict=True)
     note: str = ""
     stats: VoiceStats | None = None
 

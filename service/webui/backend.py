@@ -142,9 +142,13 @@ def ui_backend(services: Services) -> UiBackend:
             "slots": (P.plan_edit, first),
             "start": (P.generate, first),
             "progress": (P.workspace_read, of_job),
-            "drafts": (P.workspace_read, of_job),
+            # The job is looked up in this workspace (planner.job): another's id is a 404.
+            "drafts": (P.workspace_read, first),
             "review": (P.draft_review, first),
             "download": (P.workspace_read, first),
+            "save": (P.plan_edit, first),
+            "saved": read,
+            "latest_job": read,
         },
     )
     imports = guarded(
