@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.domain import DraftStatus
 from service.domain.job import ItemStatus, Job, JobStatus
@@ -77,6 +77,11 @@ class DraftCheck(BaseModel):
     name: str
     passed: bool
     detail: str = ""
+    hard: bool = True
+    # The catalogue code and parameters, so the calendar and exports render it in the
+    # reader's language like a variant's checks (older jobs stored only the detail).
+    code: str = ""
+    params: dict[str, str | int | None] = Field(default_factory=dict)
 
 
 class PlannedDraft(BaseModel):

@@ -172,3 +172,16 @@ def test_nothing_to_regenerate_and_a_running_job_are_answered_without_writing(
     with pytest.raises(Conflict, match="still writing"):
         services.planner.regenerate(queued, "all")
     assert services.jobs.get(queued.id).done == 0
+
+
+def test_a_month_drafts_checks_keep_their_catalogue_codes_for_the_readers_language(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    from service.messages import render
+
+    Model(fake_llm)
+    _, job = _month(services)
+    checks = [c for d in services.planner.drafts(job) for c in d.checks]
+    assert checks and all(c.code for c in checks)
+    failing = next(c for c in checks if not c.passed)
+    assert render(failing.code, failing.params, "en") != render(failing.code, failing.params, "nb")
