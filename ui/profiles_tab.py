@@ -344,7 +344,14 @@ def build(
             past if not past.empty else None,
         )
 
-    accept.click(keep, [workspace, raw, field, chosen], [accepted, raw, summary, table, history])
+    accept.click(
+        keep, [workspace, raw, field, chosen], [accepted, raw, summary, table, history]
+    ).then(
+        # The editor shows the accepted text too: it is the field's current text now.
+        lambda body: (backend.parse(body), {}),
+        raw,
+        [editor_state, edits_state],
+    )
 
     def opened(body: str) -> dict[str, Any]:
         try:

@@ -57,7 +57,10 @@ def test_a_team_audits_profiles_and_accepts_a_fixed_text(
         "before => !document.querySelector('#profiles-summary').innerText.startsWith(before)",
         arg=score_before + "/100",
     )
-    assert "55 12 34 56" in page.locator("#profiles-raw").inner_text()
+    page.wait_for_function(
+        "() => (document.querySelector('#pf-facebook-description textarea') || {value: ''})"
+        ".value.includes('55 12 34 56')"
+    )
 
     with services.db.session() as s:
         [draft] = DraftRepo(s).list("demo", kind="profile")

@@ -20,6 +20,11 @@ WRITTEN = (
     "Kjempegod vintersider med kanel og nellik fra de eldste trærne våre. 229,- flaska.\n"
     "Se eplehagen.no."
 )
+# The pasted source the model adapts (an answer that copied it would fail `not_a_copy`).
+SOURCE = (
+    "Nå er vintersideren vår med kanel og nellik her! Flaska koster 229,- i gårdsbutikken, "
+    "og du finner den på eplehagen.no."
+)
 
 
 def approved(services: Services) -> int:
@@ -36,7 +41,7 @@ def test_three_corrected_approvals_end_with_the_rule_visible_in_the_rules_tab(
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
     page.goto(f"{live_url}/ui/", wait_until="load")
     page.get_by_role("tab", name="Gjenbruk et innlegg").click()
-    page.locator("#variants-text textarea").fill(WRITTEN)
+    page.locator("#variants-text textarea").fill(SOURCE)
     page.locator("#variants-surfaces").get_by_text("Facebook-innlegg").click()
     for n in range(3):
         page.locator("#variants-go").click()
