@@ -41,7 +41,7 @@ class PlansBackend:
     start: Callable[[str, str], str]  # -> job id (the same plan twice is the same job)
     progress: Callable[[str], dict[str, Any]]  # job id -> JobProgress
     drafts: Callable[[str, str], list[dict[str, Any]]]  # workspace, job id -> PlannedDraft
-    review: Callable[[str, str, str, str], dict[str, Any]]
+    review: Callable[[str, str, str, str, bool], dict[str, Any]]  # ..., override failed checks
     download: Callable[[str, str, str, str, str], bytes]
     validate: Callable[[str], dict[str, Any]]  # plan JSON -> the plan as the model reads it
     save: Callable[[str, str], dict[str, Any]]
@@ -533,9 +533,16 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                     interactive=True,
                     key=f"edit-{key}",
                 )
+                failed = not d.get("passed", True)
                 with gr.Row(key=f"row-{key}"):
+                    # A draft that failed its checks is approved only by this explicit "approve
+                    # anyway", which the draft records (checks_overridden).
                     ok = gr.Button(
-                        t("approve"), size="sm", elem_classes=["gj-approve"], key=f"ok-{key}"
+                        t("approve_card_anyway" if failed else "approve"),
+                        size="sm",
+                        variant="stop" if failed else "secondary",
+                        elem_classes=["gj-approve-anyway" if failed else "gj-approve"],
+                        key=f"ok-{key}",
                     )
                     keep = gr.Button(
                         t("save_edit"), size="sm", elem_classes=["gj-save-edit"], key=f"keep-{key}"
@@ -552,6 +559,7 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                     verdict: str | None,
                     chosen_id: str = str(d["draft_id"]),
                     status_now: str = d.get("status") or "proposed",
+                    override: bool = failed,
                 ) -> Callable[..., Any]:
                     def decide(
                         value: str, ws: str | None, job_id: str, request: gr.Request
@@ -560,7 +568,7 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                         if not ws or not job_id:
                             raise gr.Error(text("pick_variant", ui))
                         chosen = verdict or status_now
-                        backend.review(ws, chosen_id, chosen, value)
+                        backend.review(ws, chosen_id, chosen, value, override)
                         drafts = backend.drafts(ws, job_id)
                         mine = next(x for x in drafts if x.get("draft_id") == chosen_id)
                         when = date_text(mine["slot"]["date"], ui)

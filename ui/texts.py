@@ -96,6 +96,7 @@ NB: dict[str, str] = {
     "edited_mark": "✎ redigert",
     "original_text": "Generert tekst",
     "approve_anyway": "Godkjenn likevel (varianten feilet kontrollene)",
+    "approve_card_anyway": "Godkjenn likevel (feilet kontrollene)",
     "confirm_failed": (
         "⚠️ Denne varianten feilet kontrollene ({checks}). Kryss av for «Godkjenn likevel» "
         "og trykk Godkjenn igjen hvis du vil bruke den."
@@ -279,6 +280,7 @@ EN: dict[str, str] = {
     "edited_mark": "✎ edited",
     "original_text": "Generated text",
     "approve_anyway": "Approve anyway (the variant failed its checks)",
+    "approve_card_anyway": "Approve anyway (failed its checks)",
     "confirm_failed": (
         "⚠️ This variant failed its checks ({checks}). Tick “Approve anyway” and press "
         "Approve again if you want to use it."
@@ -652,6 +654,7 @@ EN.update(
 NN: dict[str, str] = {
     **NB,
     **import_texts.NN,
+    "approve_card_anyway": "Godkjenn likevel (feila kontrollane)",
     "wd_0": "måndag",
     "wd_1": "tysdag",
     "wd_2": "onsdag",

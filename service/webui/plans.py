@@ -71,12 +71,20 @@ def plans_backend(
         """Each slot's draft with what people decided about it (status, edit)."""
         return [d.model_dump(mode="json") for d in planner.drafts(planner.job(workspace, job_id))]
 
-    def review(workspace: str, draft_id: str, status: str, text: str) -> dict[str, Any]:
+    def review(
+        workspace: str, draft_id: str, status: str, text: str, override: bool = False
+    ) -> dict[str, Any]:
+        """A verdict on a card; approving a draft that failed its checks needs `override` (the
+        card's explicit "approve anyway"), recorded on the draft."""
         if learning is not None:  # an approved month draft teaches like a variant
-            draft = learning.review(workspace, draft_id, DraftStatus(status), text)
+            draft = learning.review(
+                workspace, draft_id, DraftStatus(status), text, override=override
+            )
             return draft.model_dump(mode="json")
         with db.session() as s:
-            draft = DraftRepo(s).review(workspace, draft_id, DraftStatus(status), text)
+            draft = DraftRepo(s).review(
+                workspace, draft_id, DraftStatus(status), text, override=override
+            )
         return draft.model_dump(mode="json")
 
     def download(workspace: str, raw: str, job_id: str, fmt: str, date_format: str) -> bytes:

@@ -185,3 +185,20 @@ def test_a_month_drafts_checks_keep_their_catalogue_codes_for_the_readers_langua
     assert checks and all(c.code for c in checks)
     failing = next(c for c in checks if not c.passed)
     assert render(failing.code, failing.params, "en") != render(failing.code, failing.params, "nb")
+
+
+def test_the_calendar_approves_a_failed_draft_only_as_an_explicit_override(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    from service.errors import Conflict
+    from service.webui.plans import plans_backend
+
+    Model(fake_llm)
+    _, job = _month(services)
+    bad = next(d for d in services.planner.drafts(job) if not d.passed and d.draft_id)
+    assert bad.draft_id
+    backend = plans_backend(services.db, services.planner, services.learning)
+    with pytest.raises(Conflict):
+        backend.review("demo", bad.draft_id, "approved", bad.text, False)
+    done = backend.review("demo", bad.draft_id, "approved", bad.text, True)
+    assert done["status"] == "approved" and done["checks_overridden"]
