@@ -261,6 +261,19 @@ def similarity(text: str, source: str) -> float:
     return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
 
 
+def judged_as_copy(surface: Surface, source: str) -> bool:
+    """Whether not_a_copy judges texts for this surface and source: the surface asks for
+    adaptation and the source is long enough to rewrite."""
+    rule = load_surfaces().copy_rule
+    return surface.adapts and len(_COPY_WORD.findall(source)) >= rule.min_source_words
+
+
+def is_copy(surface: Surface, text: str, source: str) -> bool:
+    """`text` is (nearly) `source` unchanged, where that matters (not_a_copy's own decision)."""
+    rule = load_surfaces().copy_rule
+    return judged_as_copy(surface, source) and similarity(text, source) > rule.max_similarity
+
+
 def _copy_check(ctx: CheckContext, parts: dict[str, Any]) -> Check | None:
     """A variant that is (nearly) the source unchanged is no reuse, on a surface that asks for
     adaptation: the most source-like field decides (an ad whose body is the source is a copy,
@@ -269,7 +282,7 @@ def _copy_check(ctx: CheckContext, parts: dict[str, Any]) -> Check | None:
         return None
     rule = load_surfaces().copy_rule
     limit = round(rule.max_similarity * 100)
-    if len(_COPY_WORD.findall(ctx.source_text)) < rule.min_source_words:
+    if not judged_as_copy(ctx.surface, ctx.source_text):
         return measured("not_a_copy", True, "check.not_a_copy.short_source")
     texts = [
         "\n".join(map(str, value)) if isinstance(value, list) else str(value)

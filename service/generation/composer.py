@@ -32,9 +32,9 @@ from service.generation.checks import (
     CheckContext,
     hard_failures,
     invented,
+    is_copy,
     item_problem,
     run_checks,
-    similarity,
 )
 from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts, missing_facts
 from service.generation.language import check_language
@@ -71,8 +71,6 @@ _CLAUSE = re.compile(r"\s+[–—-]\s+|:\s+|;\s+|,\s+")
 # A product phrase is short: longer leads read as a sentence, not as a name for the thing.
 _PRODUCT_WORDS = 7
 
-
-_COPY_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Above this closeness to the source the main text is the source again: cut filler until below.
 COPY_CLOSENESS = 78.0
@@ -570,14 +568,7 @@ class _Build:
         """The text is mostly the source again: by the composer's own character measure, or by
         the product's not_a_copy check on a surface that asks for adaptation."""
         source = self.m.source_text
-        if closeness(text, source) > COPY_CLOSENESS:
-            return True
-        rule = load_surfaces().copy_rule
-        return (
-            self.sf.adapts
-            and len(_COPY_WORDS.findall(source)) >= rule.min_source_words
-            and similarity(text, source) > rule.max_similarity
-        )
+        return closeness(text, source) > COPY_CLOSENESS or is_copy(self.sf, text, source)
 
     def choose_units(
         self, blocks: Sequence[str], target: int, lines: dict[str, str]
