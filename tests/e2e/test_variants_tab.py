@@ -28,17 +28,7 @@ def test_an_editor_gets_checked_variants_and_approves_one(
 ) -> None:
     fake_llm.default = json.dumps({"text": VARIANT}, ensure_ascii=False)
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
-    page.goto(f"{live_url}/ui/", wait_until="load")
-    page.get_by_role("tab", name="Gjenbruk et innlegg").click()
-    page.locator("#variants-text textarea").fill(
-        "Ny på hylla: Vintersider med kanel og nellik, laget på Gravenstein-epler fra de eldste "
-        "trærne våre. 229,- flaska i gårdsbutikken og på eplehagen.no."
-    )
-    page.locator("#variants-surfaces").get_by_text("Facebook-innlegg").click()
-    page.locator("#variants-surfaces").get_by_text("LinkedIn-innlegg").click()
-    page.locator("#variants-go").click()
-    out = page.locator("#variants-out")
-    out.locator(".gj-variant").nth(1).wait_for(timeout=60_000)
+    out = _make_variants(page, live_url)
     assert out.locator(".gj-variant").count() == 2
     first = out.locator(".gj-variant").first
     # The surface and the checks by their names in the reader's language, never internal ids.
