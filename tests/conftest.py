@@ -74,6 +74,14 @@ def services(settings: Settings, fake_llm: FakeLLM) -> Iterator[Services]:
 
 
 @pytest.fixture
+def model_answers_stay(services: Services) -> Services:
+    """`services` without the composed fallback: a model answer that still fails after its
+    repairs stays the failed draft, for tests of what happens to a failed draft."""
+    services.variants.compose_fallback = False
+    return services
+
+
+@pytest.fixture
 def services_e5(settings: Settings, fake_llm: FakeLLM, e5: Embedder) -> Iterator[Services]:
     """The real embedded embedding model, for tests of what it finds."""
     svc = Services(settings, llm=fake_llm, embedder=e5)

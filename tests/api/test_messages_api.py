@@ -34,9 +34,8 @@ def _ask() -> dict[str, object]:
 
 
 def test_variants_render_checks_reasons_and_warnings_in_the_asked_language(
-    client: TestClient, services: Services
+    client: TestClient, model_answers_stay: Services
 ) -> None:
-    services.variants.compose_fallback = False  # the model's failing answer stays the variant
     by_lang = {}
     for lang in ("nb", "nn", "en"):
         r = client.post(f"/v1/workspaces/demo/variants?lang={lang}", json=_ask())

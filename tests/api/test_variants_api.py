@@ -100,9 +100,8 @@ def test_a_draft_is_approved_with_the_editors_edit_kept_beside_it(client: TestCl
 
 
 def test_approving_a_failed_draft_needs_an_explicit_override_which_is_recorded(
-    client: TestClient, fake_llm: FakeLLM, services: Services
+    client: TestClient, fake_llm: FakeLLM, model_answers_stay: Services
 ) -> None:
-    services.variants.compose_fallback = False  # the model's failing answer stays the draft
     # English in a bokmål workspace: stored, but failing the language check.
     fake_llm.default = json.dumps(
         {"text": "Our new winter cider with cinnamon and clove is here. Come visit us soon."}

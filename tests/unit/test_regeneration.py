@@ -23,6 +23,9 @@ from service.providers.llm import ChatMessage
 from service.providers.llm_fake import FakeLLM
 from service.storage.repositories import DraftRepo, PlanRepo
 
+# The scripted model's failures must stay failures: no composed draft stands in for them.
+pytestmark = pytest.mark.usefixtures("model_answers_stay")
+
 PLAN = ContentPlan.model_validate(
     {
         "organisation": "Eplehagen Sideri",
@@ -58,8 +61,6 @@ def _wait(services: Services, job_id: str) -> Job:
 
 
 def _month(services: Services) -> tuple[str, Job]:
-    # The scripted model's failures must stay failures: no composed draft stands in for them.
-    services.variants.compose_fallback = False
     load_demo(services.db, services.vectors)
     plan_id = services.planner.create_plan("demo", PLAN).id
     services.planner.approve_slots("demo", plan_id)

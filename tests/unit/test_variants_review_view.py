@@ -14,6 +14,9 @@ from service.providers.llm_fake import FakeLLM
 from service.webui.variants import variants_backend
 from ui.variants_tab import json_download, render_variants
 
+# The scripted model's failing answer must stay the variant: no composed draft stands in for it.
+pytestmark = pytest.mark.usefixtures("model_answers_stay")
+
 SOURCE = "Ny vintersider med kanel og nellik! 229,- flaska i gårdsbutikken og på eplehagen.no."
 NB = "Vintersideren er her: kanel og nellik, 229,- flaska i gårdsbutikken og på eplehagen.no."
 EN = "Our new winter cider with cinnamon and clove is here. Come and visit us soon."
@@ -21,7 +24,6 @@ EN = "Our new winter cider with cinnamon and clove is here. Come and visit us so
 
 def _generate(services: Services, fake_llm: FakeLLM) -> dict[str, object]:
     load_demo(services.db, services.vectors)
-    services.variants.compose_fallback = False  # the failing answer stays the variant
     # The first surface gets a good answer; the second only English, which fails its checks.
     fake_llm.queue(json.dumps({"text": NB}, ensure_ascii=False))
     fake_llm.default = json.dumps({"text": EN})
