@@ -39,6 +39,9 @@ class PlansBackend:
         [str, str], dict[str, Any]
     ]  # workspace, plan JSON -> slots, occasions, estimate
     start: Callable[[str, str], str]  # -> job id (the same plan twice is the same job)
+    regenerate: Callable[[str, str, str], str]  # workspace, job id, all|failed -> job id
+    regenerate_slot: Callable[[str, str, str], str]  # workspace, job id, slot key -> job id
+    move: Callable[[str, str, str, str, str], dict[str, Any]]  # ..., key, day, time -> draft
     progress: Callable[[str], dict[str, Any]]  # job id -> JobProgress
     drafts: Callable[[str, str], list[dict[str, Any]]]  # workspace, job id -> PlannedDraft
     review: Callable[[str, str, str, str, bool], dict[str, Any]]  # ..., override failed checks
