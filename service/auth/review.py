@@ -41,9 +41,11 @@ def plan_draft_dates(s: Session, workspace: str, plan_id: str) -> dict[str, dt.d
     if plan.job_id is None:
         return {}
     dates: dict[str, dt.date | None] = {}
-    # The job's slots as they stand: a slot a person moved shows its new day.
-    job = JobRepo(s).get(plan.job_id, counts=False)
-    slot_dates = {key: slot.date for key, slot in moved_slots(job.params)}
+    # The plan's slots as they stand: a slot a person moved (a move its job holds) shows its
+    # new day.
+    moves = JobRepo(s).get(plan.job_id, counts=False).params.get("moves")
+    stood = moved_slots({"slots": plan.slots or [], "moves": moves})
+    slot_dates = {key: slot.date for key, slot in stood}
     for item in JobRepo(s).items(plan.job_id):
         draft_id = (item.result or {}).get("draft_id")
         if draft_id:

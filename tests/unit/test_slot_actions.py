@@ -5,19 +5,21 @@ the verdict on it staying, the move read by the calendar, the review dates and e
 from __future__ import annotations
 
 import csv
+import html
 import io
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 
 from service.container import Services
 from service.domain import DraftStatus
+from service.domain.job import Job
 from service.errors import Conflict, Invalid
+from service.planning.planner import PlannedDraft
 from service.providers.llm_fake import FakeLLM
 from service.storage.repositories import DraftRepo
 from service.webui.plans import card_link, plans_backend
-from service.domain.job import Job
-from service.planning.planner import PlannedDraft
 from tests.unit.test_regeneration import NB, PLAN, Model, _month, _review, _wait
 
 
@@ -89,7 +91,7 @@ def test_a_moved_slot_keeps_its_draft_and_verdict_and_every_export_shows_the_new
     Model(fake_llm).failing = None
     plan_id, job = _month(services)
     before = _by_slot(services, job)
-    key, other = list(before)[0], list(before)[1]
+    key, other = list(before)[:2]
     _review(services, before[key], DraftStatus.approved, "Flyttet og godkjent tekst.")
     uid_before = next(
         str(e["uid"])
@@ -113,7 +115,8 @@ def test_a_moved_slot_keeps_its_draft_and_verdict_and_every_export_shows_the_new
     assert [r["Text"] for r in rows] == ["Flyttet og godkjent tekst."]
     assert free.isoformat() in rows[0]["Posting Time"] and "08:30" in rows[0]["Posting Time"]
     [event] = Calendar.from_ical(services.planner.export(job, "ics").data).walk("VEVENT")
-    assert event["dtstart"].dt.date() == free and str(event["uid"]) == uid_before, (
+    start: Any = event["dtstart"]
+    assert start.dt.date() == free and str(event["uid"]) == uid_before, (
         "a calendar re-import updates the event instead of adding one"
     )
     from service.auth.review import plan_draft_dates
@@ -178,3 +181,30 @@ def test_a_link_card_only_where_the_network_shows_one() -> None:
     assert card_link("linkedin", "Les mer: eplehagen.no")["domain"] == "eplehagen.no"  # type: ignore[index]
     assert card_link("instagram", text) is None, "links in captions are not clickable"
     assert card_link("facebook", "Ingen lenke her, bare sider. #jul") is None
+
+
+def test_the_preview_card_shows_the_link_card_styled_per_network_and_none_without_a_link() -> None:
+    from service.webui.plans import check_text, networks
+    from ui.plans_tab import preview_card
+
+    text = "Smak julesideren! Bestill på https://www.eplehagen.no/jul i dag."
+
+    def card(channel: str, body: str, lang: str = "nb") -> str:
+        draft = {
+            "slot": {"date": "2026-12-03", "time": "19:00", "channel": channel,
+                     "category": "produkt", "theme": "x"},
+            "text": body, "passed": True, "draft_id": "d1", "status": "proposed",
+            "edited_text": None, "checks": [], "link": card_link(channel, body),
+        }  # fmt: skip
+        return preview_card(draft, networks(), lang, check_text)
+
+    facebook, linkedin = card("facebook", text), card("linkedin", text)
+    assert "gj-link-card" in facebook and "data-domain='eplehagen.no'" in facebook
+    # Facebook writes the domain in capitals above the title; LinkedIn the title first.
+    assert "EPLEHAGEN.NO" in facebook
+    assert facebook.index("gj-link-domain") < facebook.index("gj-link-title")
+    assert linkedin.index("gj-link-title") < linkedin.index("gj-link-domain")
+    assert "Tittelen fra nettsiden vises her" in facebook
+    assert "The page's title shows here" in html.unescape(card("facebook", text, "en"))
+    assert "gj-link-card" not in card("facebook", "Ingen lenke, bare sider. #jul")
+    assert "gj-link-card" not in card("instagram", text)
