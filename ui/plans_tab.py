@@ -636,6 +636,7 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 label=t("move_day"),
                 max_lines=1,
                 elem_classes=["gj-move-day"],
+                interactive=True,
                 key=f"day-{key}",
                 min_width=140,
             )
@@ -644,6 +645,7 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 label=t("col_time"),
                 max_lines=1,
                 elem_classes=["gj-move-time"],
+                interactive=True,
                 key=f"time-{key}",
                 min_width=90,
             )
