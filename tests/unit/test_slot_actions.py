@@ -208,3 +208,34 @@ def test_the_preview_card_shows_the_link_card_styled_per_network_and_none_withou
     assert "The page's title shows here" in html.unescape(card("facebook", text, "en"))
     assert "gj-link-card" not in card("facebook", "Ingen lenke, bare sider. #jul")
     assert "gj-link-card" not in card("instagram", text)
+
+
+def test_a_viewer_cannot_write_again_or_move_through_the_ui_backend(services: Services) -> None:
+    from types import SimpleNamespace
+
+    from gradio.context import LocalContext
+
+    from service.auth.bootstrap import add_user, adopt_unowned, create_owner
+    from service.auth.permissions import Role
+    from service.errors import Forbidden
+    from service.webui.backend import ui_backend
+
+    _, job = _month(services)
+    create_owner(services.db, "olga", "an-owner-password-123")
+    adopt_unowned(services.db, "olga")
+    add_user(services.db, "vera", workspace="demo", role=Role.viewer, password="a-viewer-pass-1")
+    key = services.planner.drafts(job)[0].key
+    plans = ui_backend(services).plans
+    try:
+        LocalContext.request.set(SimpleNamespace(username="vera"))  # type: ignore[arg-type]
+        with pytest.raises(Forbidden):
+            plans.regenerate("demo", job.id, "failed")
+        with pytest.raises(Forbidden):
+            plans.regenerate_slot("demo", job.id, key)
+        with pytest.raises(Forbidden):
+            plans.move("demo", job.id, key, "2026-12-10", "")
+        assert "moves" not in services.jobs.get(job.id).params
+        LocalContext.request.set(SimpleNamespace(username="olga"))  # type: ignore[arg-type]
+        assert plans.move("demo", job.id, key, "2026-12-10", "")["slot"]["date"] == "2026-12-10"
+    finally:
+        LocalContext.request.set(None)
