@@ -39,8 +39,9 @@ class PlansBackend:
         [str, str], dict[str, Any]
     ]  # workspace, plan JSON -> slots, occasions, estimate
     start: Callable[[str, str], str]  # -> job id (the same plan twice is the same job)
-    regenerate: Callable[[str, str, str], str]  # workspace, job id, all|failed -> job id
-    regenerate_slot: Callable[[str, str, str], str]  # workspace, job id, slot key -> job id
+    # workspace, job id, all|failed (or a slot's key) -> {job_id, pending: slots sent back}
+    regenerate: Callable[[str, str, str], dict[str, Any]]
+    regenerate_slot: Callable[[str, str, str], dict[str, Any]]
     move: Callable[[str, str, str, str, str], dict[str, Any]]  # ..., key, day, time -> draft
     progress: Callable[[str], dict[str, Any]]  # job id -> JobProgress
     drafts: Callable[[str, str], list[dict[str, Any]]]  # workspace, job id -> PlannedDraft
@@ -523,10 +524,10 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         if not ws or not job_id:
             raise gr.Error(text("no_month_job", lang))
         try:
-            backend.regenerate(ws, job_id, "failed")
+            sent = backend.regenerate(ws, job_id, "failed")
         except Exception as exc:
             raise _refused(exc, lang) from exc
-        if backend.progress(job_id)["job"]["status"] in ("done", "failed", "cancelled"):
+        if not sent["pending"]:
             gr.Info(text("regenerate_none", lang))
         yield from follow(ws, job_id, lang)
 

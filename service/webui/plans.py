@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from service.domain import DraftStatus
+from service.domain.job import Job
 from service.generation.facts import FactKind, extract_facts
 from service.generation.surfaces import LinkRule, load_surfaces
 from service.jobs.progress import cancel_job, progress_of, resume_job, workspace_jobs
@@ -65,6 +66,12 @@ def check_text(check: dict[str, Any], lang: str) -> str:
     return str(check.get("detail") or "")
 
 
+def _sent_back(job: Job) -> dict[str, Any]:
+    """The job a regeneration runs in, and how many slots it sent back to be written (0: there
+    was nothing to write again)."""
+    return {"job_id": job.id, "pending": job.total - job.done - job.failed}
+
+
 def plans_backend(
     db: Database, planner: MonthPlanner, learning: StyleLearning | None = None
 ) -> PlansBackend:
@@ -79,7 +86,7 @@ def plans_backend(
         plan = parse_plan(raw)
         return planner.generate(workspace, plan, planner.schedule(workspace, plan)).id
 
-    def regenerate(workspace: str, job_id: str, mode: str) -> str:
+    def regenerate(workspace: str, job_id: str, mode: str) -> dict[str, Any]:
         """The month's job writes again every slot not approved ("all") or only the failed,
         empty and rejected ones ("failed"); approved drafts and their edits stay. A conflict
         while the job still runs."""
@@ -88,11 +95,11 @@ def plans_backend(
 
             raise Invalid(f"unknown regeneration {mode!r}", details={"allowed": ["all", "failed"]})
         chosen: Literal["all", "failed"] = "all" if mode == "all" else "failed"
-        return planner.regenerate(planner.job(workspace, job_id), chosen).id
+        return _sent_back(planner.regenerate(planner.job(workspace, job_id), chosen))
 
-    def regenerate_slot(workspace: str, job_id: str, key: str) -> str:
+    def regenerate_slot(workspace: str, job_id: str, key: str) -> dict[str, Any]:
         """One slot's draft written again in the month's job (not an approved one)."""
-        return planner.regenerate_slot(planner.job(workspace, job_id), key).id
+        return _sent_back(planner.regenerate_slot(planner.job(workspace, job_id), key))
 
     def move(workspace: str, job_id: str, key: str, day: str, at: str) -> dict[str, Any]:
         """A slot moved to another day (and time) of the month; its draft and verdict stay."""

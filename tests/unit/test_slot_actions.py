@@ -42,7 +42,8 @@ def test_one_slot_is_written_again_and_every_other_draft_stays(
     calls = len(fake_llm.requests)
 
     backend = plans_backend(services.db, services.planner, services.learning)
-    assert backend.regenerate_slot("demo", job.id, target) == job.id, "the month's own job"
+    sent = backend.regenerate_slot("demo", job.id, target)
+    assert sent == {"job_id": job.id, "pending": 1}, "the month's own job, one slot"
     after = _by_slot(services, _wait(services, job.id))
     assert after[target].draft_id != before[target].draft_id
     assert after[target].passed and after[target].text == NB
@@ -239,3 +240,20 @@ def test_a_viewer_cannot_write_again_or_move_through_the_ui_backend(services: Se
         assert plans.move("demo", job.id, key, "2026-12-10", "")["slot"]["date"] == "2026-12-10"
     finally:
         LocalContext.request.set(None)
+
+
+def test_the_calendars_month_button_says_how_many_slots_it_sent_back(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    model = Model(fake_llm)
+    _, job = _month(services)
+    failing = [d for d in services.planner.drafts(job) if not d.passed]
+    assert failing
+    model.failing = None
+    backend = plans_backend(services.db, services.planner, services.learning)
+    with pytest.raises(Invalid):
+        backend.regenerate("demo", job.id, "sometimes")
+    sent = backend.regenerate("demo", job.id, "failed")
+    assert sent == {"job_id": job.id, "pending": len(failing)}
+    _wait(services, job.id)
+    assert backend.regenerate("demo", job.id, "failed") == {"job_id": job.id, "pending": 0}
