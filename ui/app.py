@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "import-li-save": "library.edit",
     "plans-slots": "plan.edit",
     "plans-generate": "generate",
+    "plans-regenerate": "generate",
     "plans-approve": "draft.review",
     "plans-reject": "draft.review",
     "variants-go": "generate",

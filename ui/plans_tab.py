@@ -39,6 +39,10 @@ class PlansBackend:
         [str, str], dict[str, Any]
     ]  # workspace, plan JSON -> slots, occasions, estimate
     start: Callable[[str, str], str]  # -> job id (the same plan twice is the same job)
+    # workspace, job id, all|failed (or a slot's key) -> {job_id, pending: slots sent back}
+    regenerate: Callable[[str, str, str], dict[str, Any]]
+    regenerate_slot: Callable[[str, str, str], dict[str, Any]]
+    move: Callable[[str, str, str, str, str], dict[str, Any]]  # ..., key, day, time -> draft
     progress: Callable[[str], dict[str, Any]]  # job id -> JobProgress
     drafts: Callable[[str, str], list[dict[str, Any]]]  # workspace, job id -> PlannedDraft
     review: Callable[[str, str, str, str, bool], dict[str, Any]]  # ..., override failed checks
@@ -265,7 +269,9 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
     make = gr.Button(t("make_slots"), variant="primary", elem_id="plans-slots")
     est = gr.Markdown(elem_id="plans-estimate")
     calendar = gr.HTML(elem_id="plans-calendar")
-    go = gr.Button(t("generate_month"), elem_id="plans-generate")
+    with gr.Row():
+        go = gr.Button(t("generate_month"), elem_id="plans-generate")
+        regenerate = gr.Button(t("regenerate_failed"), elem_id="plans-regenerate")
     status = gr.HTML(elem_id="plans-status")
     with gr.Row():
         channel_filter = gr.Dropdown(
@@ -283,6 +289,7 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         )
     reviewed = gr.Markdown(elem_id="plans-reviewed")
     lang_state = gr.State("nb")
+    occasions_state = gr.State([])
 
     form: list[Any] = [organisation, month, language, *[c for row in channel_fields for c in row]]
     form += [categories, campaigns, voice, facts]
@@ -449,12 +456,17 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
     def form_json(data: dict[Any, Any], lang: str) -> str:
         return collect([data[c] for c in form], data[rest_state], lang)
 
-    def saving(data: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
+    def asked(data: dict[Any, Any], request: gr.Request) -> tuple[str, str, str]:
+        """What a plan button works on: the reader's language, the workspace (one must be
+        picked) and the form as the plan model reads it."""
         lang = language_of(request)
         ws = data[workspace]
         if not ws:
             raise gr.Error(text("pick_workspace", lang))
-        raw = form_json(data, lang)
+        return lang, ws, form_json(data, lang)
+
+    def saving(data: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
+        lang, ws, raw = asked(data, request)
         try:
             plan = backend.save(ws, raw)
         except Exception as exc:
@@ -468,31 +480,23 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
     save.click(saving, inputs, [form_note, raw_state, download_plan])
 
     def show_slots(data: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
-        lang = language_of(request)
-        ws = data[workspace]
-        if not ws:
-            raise gr.Error(text("pick_workspace", lang))
-        raw = form_json(data, lang)
+        lang, ws, raw = asked(data, request)
         try:
             result = backend.slots(ws, raw)
         except Exception as exc:
             raise gr.Error(str(getattr(exc, "message", exc))) from exc
-        return _estimate_md(result["estimate"], lang), render_calendar(result, lang), raw
+        return (
+            _estimate_md(result["estimate"], lang),
+            render_calendar(result, lang),
+            raw,
+            result["occasions"],
+        )
 
-    make.click(show_slots, inputs, [est, calendar, raw_state])
+    make.click(show_slots, inputs, [est, calendar, raw_state, occasions_state])
 
-    def run(data: dict[Any, Any], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    def follow(ws: str, job_id: str, lang: str) -> Iterator[tuple[Any, ...]]:
         """One progress element for the job, updated from its stored state; the cards come
         when it is finished."""
-        lang = language_of(request)
-        ws = data[workspace]
-        if not ws:
-            raise gr.Error(text("pick_workspace", lang))
-        raw = form_json(data, lang)
-        try:
-            job_id = backend.start(ws, raw)
-        except Exception as exc:
-            raise gr.Error(str(getattr(exc, "message", exc))) from exc
         while True:
             p = backend.progress(job_id)
             finished = p["job"]["status"] in ("done", "failed", "cancelled")
@@ -502,7 +506,42 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 return
             time.sleep(1.0)
 
-    go.click(run, inputs, [job_state, status, drafts_state, lang_state], show_progress="hidden")
+    def run(data: dict[Any, Any], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        lang, ws, raw = asked(data, request)
+        try:
+            job_id = backend.start(ws, raw)
+        except Exception as exc:
+            raise gr.Error(str(getattr(exc, "message", exc))) from exc
+        yield from follow(ws, job_id, lang)
+
+    job_outputs = [job_state, status, drafts_state, lang_state]
+    go.click(run, inputs, job_outputs, show_progress="hidden")
+
+    def rewrite(ws: str | None, job_id: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        """The month's failed, empty and rejected drafts written again, in its job, with the
+        same progress; approved drafts and their edits stay."""
+        lang = language_of(request)
+        if not ws or not job_id:
+            raise gr.Error(text("no_month_job", lang))
+        try:
+            sent = backend.regenerate(ws, job_id, "failed")
+        except Exception as exc:
+            raise _refused(exc, lang) from exc
+        if not sent["pending"]:
+            gr.Info(text("regenerate_none", lang))
+        yield from follow(ws, job_id, lang)
+
+    regenerate.click(rewrite, [workspace, job_state], job_outputs, show_progress="hidden")
+
+    def redraw(drafts: list[dict[str, Any]], occasions: list[Any], lang: str) -> Any:
+        """The calendar as the month's job has it: a moved slot on its new day."""
+        if not drafts:
+            return gr.skip()
+        return render_calendar({"slots": [d["slot"] for d in drafts], "occasions": occasions}, lang)
+
+    drafts_state.change(
+        redraw, [drafts_state, occasions_state, lang_state], calendar, show_progress="hidden"
+    )
 
     # Re-drawn when the drafts or the filters change, the last change winning; the keys keep
     # each card's components (and so its listeners) the same across re-draws.
@@ -518,11 +557,15 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
         if not drafts:
             gr.Markdown(text("no_drafts_yet", lang), elem_id="plans-no-drafts")
             return
+        # By the day each slot stands on now (a moved one in its new place).
+        shown.sort(key=lambda d: (d["slot"]["date"], d["slot"]["time"]))
         for d in shown:
             slot = d["slot"]
-            key = f"{slot['date']}-{slot['time']}-{slot['channel']}"
+            # The slot's key as scheduled: the same card (and listeners) after a move.
+            key = d.get("key") or f"{slot['date']} {slot['time']} {slot['channel']}"
             with gr.Group(elem_classes=["gj-card-group"], key=f"group-{key}"):
                 gr.HTML(preview_card(d, networks, lang, backend.check_text), key=f"card-{key}")
+                slot_actions(d, key)
                 if not d.get("draft_id"):
                     continue
                 box = gr.Textbox(
@@ -585,6 +628,73 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 keep.click(act(None), given, [drafts_state, reviewed])
                 no.click(act("rejected"), given, [drafts_state, reviewed])
 
+    def slot_actions(d: dict[str, Any], key: str) -> None:
+        """Under a card: write this slot's draft again (not an approved one), and move the
+        slot to another day and time of the month."""
+        with gr.Row(key=f"moves-{key}", equal_height=True):
+            day = gr.Textbox(
+                value=d["slot"]["date"],
+                label=t("move_day"),
+                max_lines=1,
+                elem_classes=["gj-move-day"],
+                interactive=True,
+                key=f"day-{key}",
+                min_width=140,
+            )
+            at = gr.Textbox(
+                value=d["slot"]["time"],
+                label=t("col_time"),
+                max_lines=1,
+                elem_classes=["gj-move-time"],
+                interactive=True,
+                key=f"time-{key}",
+                min_width=90,
+            )
+            move = gr.Button(t("move_slot"), size="sm", elem_classes=["gj-move"], key=f"move-{key}")
+            again = (
+                None
+                if d.get("status") == "approved"
+                else gr.Button(
+                    t("regenerate_slot"),
+                    size="sm",
+                    elem_classes=["gj-regenerate"],
+                    key=f"again-{key}",
+                )
+            )
+
+        def moving(
+            new_day: str, new_time: str, ws: str | None, job_id: str, request: gr.Request
+        ) -> tuple[Any, str]:
+            ui = language_of(request)
+            if not ws or not job_id:
+                raise gr.Error(text("no_month_job", ui))
+            try:
+                moved = backend.move(ws, job_id, key, new_day, new_time)
+            except Exception as exc:
+                raise _refused(exc, ui) from exc
+            where = moved["slot"]
+            note = text("slot_moved", ui).format(
+                what=channel_name(where["channel"]),
+                when=f"{date_text(where['date'], ui, weekday=True)} {where['time']}",
+            )
+            return backend.drafts(ws, job_id), note
+
+        move.click(moving, [day, at, workspace, job_state], [drafts_state, reviewed])
+        if again is None:
+            return
+
+        def writing(ws: str | None, job_id: str, request: gr.Request) -> Iterator[Any]:
+            ui = language_of(request)
+            if not ws or not job_id:
+                raise gr.Error(text("no_month_job", ui))
+            try:
+                backend.regenerate_slot(ws, job_id, key)
+            except Exception as exc:
+                raise _refused(exc, ui) from exc
+            yield from follow(ws, job_id, ui)
+
+        again.click(writing, [workspace, job_state], job_outputs, show_progress="hidden")
+
     with gr.Row():
         fmt = gr.Dropdown(
             choices=[
@@ -619,6 +729,29 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
 
 Loader = tuple[Callable[..., Any], list[Any], list[Any]]
 
+_MOVE_REASONS = {
+    "not_a_date": "move_not_a_date",
+    "not_a_time": "move_not_a_time",
+    "outside_month": "move_outside_month",
+    "taken": "move_taken",
+}
+
+
+def _refused(exc: Exception, lang: str) -> gr.Error:
+    """An owner's refusal in the reader's language: the month still being written, an approved
+    draft not to be written over, a day the slot cannot move to."""
+    details: dict[str, Any] = getattr(exc, "details", None) or {}
+    code = getattr(exc, "code", "")
+    if code == "conflict" and "status" in details:
+        return gr.Error(text("job_busy", lang))
+    if code == "conflict" and details.get("reason") == "approved":
+        return gr.Error(text("regenerate_approved", lang))
+    reason = _MOVE_REASONS.get(str(details.get("reason")))
+    if code == "invalid" and reason is not None:
+        params = {k: str(v) for k, v in details.items() if k != "reason"}
+        return gr.Error(text(reason, lang).format(**params))
+    return gr.Error(str(getattr(exc, "message", exc)))
+
 
 def _matches(d: dict[str, Any], channel: str, status: str) -> bool:
     if channel and d["slot"]["channel"] != channel:
@@ -628,6 +761,40 @@ def _matches(d: dict[str, Any], channel: str, status: str) -> bool:
     if status == "failed":
         return not d.get("passed")
     return bool(d.get("passed")) and d.get("status") == status
+
+
+# How each network draws the preview of a link under a post: where the domain stands, in
+# capitals or not, the box's colour and corners. Networks without link previews have none here.
+_LINK_STYLES: dict[str, dict[str, Any]] = {
+    "facebook": {"domain_first": True, "upper": True, "bg": "#f0f2f5", "radius": "0"},
+    "linkedin": {"domain_first": False, "upper": False, "bg": "#eef3f8", "radius": "4px"},
+    "x": {"domain_first": False, "upper": False, "bg": "#ffffff", "radius": "16px"},
+}
+
+
+def link_card(channel: str, link: dict[str, str] | None, lang: str) -> str:
+    """The link card the network shows under a post that carries a link: an image
+    placeholder, the domain and a title placeholder (the page's own title is fetched by the
+    network when the post is published). No link, no card."""
+    if not link or not link.get("domain"):
+        return ""
+    style = _LINK_STYLES.get(channel, _LINK_STYLES["facebook"])
+    domain = html.escape(link["domain"].upper() if style["upper"] else link["domain"])
+    parts = [
+        f"<small class='gj-link-domain' style='color:#65676b'>{domain}</small>",
+        f"<b class='gj-link-title'>{html.escape(text('link_title', lang))}</b>",
+    ]
+    if not style["domain_first"]:
+        parts.reverse()
+    return (
+        f"<div class='gj-link-card' data-domain='{html.escape(link['domain'])}' "
+        f"title='{html.escape(link.get('url', ''))}' style='border:1px solid #dadde1;"
+        f"border-radius:{style['radius']};overflow:hidden;margin:6px 0 8px'>"
+        "<div class='gj-link-image' aria-hidden='true' style='height:72px;"
+        "background:repeating-linear-gradient(45deg,#e9ecef,#e9ecef 8px,#dee2e6 8px,#dee2e6 16px)'>"
+        f"</div><div style='padding:6px 10px;background:{style['bg']};display:flex;"
+        f"flex-direction:column'>{''.join(parts)}</div></div>"
+    )
 
 
 def preview_card(
@@ -680,6 +847,7 @@ def preview_card(
         f"</div><span class='gj-state' style='margin-left:auto;font-size:12px;"
         f"color:{_STATUS_COLOURS.get(state, '#c92a2a')};font-weight:bold'>{badge}</span></div>"
         f"<p class='gj-text' style='white-space:pre-wrap;margin:8px 0'>{words}{more}</p>"
+        f"{link_card(slot['channel'], d.get('link'), lang)}"
         f"<small class='gj-count'>{html.escape(count)}</small>"
         + (
             f"<br><small>{html.escape(text('cut_note', lang).format(network=network, visible=visible))}</small>"  # noqa: E501

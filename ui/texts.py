@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from service.messages import label, render, render_or
-from ui import import_texts
+from ui import import_texts, plans_texts
 
 NB: dict[str, str] = {
     "title": "Gjenbruk",
@@ -383,6 +383,8 @@ EN: dict[str, str] = {
 
 NB.update(import_texts.NB)
 EN.update(import_texts.EN)
+NB.update(plans_texts.NB)
+EN.update(plans_texts.EN)
 # The editor's tabs (plan form, calendar, status, library reuse, analysis): nb, en, nn.
 NB.update(
     {
@@ -654,6 +656,7 @@ EN.update(
 NN: dict[str, str] = {
     **NB,
     **import_texts.NN,
+    **plans_texts.NN,
     "approve_card_anyway": "Godkjenn likevel (feila kontrollane)",
     "wd_0": "måndag",
     "wd_1": "tysdag",

@@ -69,11 +69,19 @@ def generate(
             "ones. Approved drafts and their edits are always kept. 409 while the job runs."
         ),
     ] = "none",
+    slot: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="write only this slot's draft again (its key, 'YYYY-MM-DD HH:MM "
+            "channel' as scheduled); refused (409) when it is approved or the job runs",
+        ),
+    ] = None,
 ) -> GenerateOut:
     """Start (or find) the job that writes a draft per approved slot; it runs in the
     background, survives restarts, and the same plan asked twice is one job. Writing drafts
     again is asked for with `regenerate`, never a side effect of asking twice."""
-    job = planner.generate_plan(workspace, plan_id, idempotency_key, regenerate)
+    job = planner.generate_plan(workspace, plan_id, idempotency_key, regenerate, slot)
     return GenerateOut(
         job_id=job.id,
         status=job.status.value,

@@ -14,7 +14,7 @@ from service.auth.models import Caller, Feedback, ReviewLink
 from service.auth.repos import AuditRepo, FeedbackRepo, ReviewLinkRepo, now
 from service.domain import DraftStatus
 from service.errors import Invalid, NotFound, Unauthenticated
-from service.planning.models import Slot
+from service.planning.models import moved_slots
 from service.storage.repositories import DraftRepo, JobRepo, PlanRepo
 
 LINK_KIND = "gjr"
@@ -41,7 +41,11 @@ def plan_draft_dates(s: Session, workspace: str, plan_id: str) -> dict[str, dt.d
     if plan.job_id is None:
         return {}
     dates: dict[str, dt.date | None] = {}
-    slot_dates = {slot.key: slot.date for slot in map(Slot.model_validate, plan.slots or [])}
+    # The plan's slots as they stand: a slot a person moved (a move its job holds) shows its
+    # new day.
+    moves = JobRepo(s).get(plan.job_id, counts=False).params.get("moves")
+    stood = moved_slots({"slots": plan.slots or [], "moves": moves})
+    slot_dates = {key: slot.date for key, slot in stood}
     for item in JobRepo(s).items(plan.job_id):
         draft_id = (item.result or {}).get("draft_id")
         if draft_id:

@@ -24,6 +24,8 @@ _UID_NAMESPACE = uuid.UUID("6f1d9a52-8c7e-4f0b-9a57-3c2e1d0b7a41")
 
 class PlannedPost(BaseModel):
     slot: Slot
+    # The slot's key as scheduled; a slot moved to another day keeps it (and its event UID).
+    key: str = ""
     text: str
     passed: bool = True
     link: str = ""
@@ -111,8 +113,9 @@ def publer_csv(posts: Sequence[PlannedPost]) -> str:
     return out.getvalue()
 
 
-def event_uid(workspace: str, slot: Slot) -> str:
-    return f"{uuid.uuid5(_UID_NAMESPACE, f'{workspace}|{slot.key}')}@gjenbruk"
+def event_uid(workspace: str, slot: Slot, key: str = "") -> str:
+    """Stable per slot: re-importing updates the event, also after the slot was moved."""
+    return f"{uuid.uuid5(_UID_NAMESPACE, f'{workspace}|{key or slot.key}')}@gjenbruk"
 
 
 def ics(posts: Sequence[PlannedPost], workspace: str, timezone: str, title: str) -> bytes:
@@ -126,7 +129,7 @@ def ics(posts: Sequence[PlannedPost], workspace: str, timezone: str, title: str)
     for p in posts:
         start = _when(p).replace(tzinfo=zone)
         event = Event()
-        event.add("uid", event_uid(workspace, p.slot))
+        event.add("uid", event_uid(workspace, p.slot, p.key))
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
         event.add("dtend", start + dt.timedelta(minutes=15))

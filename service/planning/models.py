@@ -212,3 +212,20 @@ class Slot(BaseModel):
     @property
     def key(self) -> str:
         return f"{self.date.isoformat()} {self.time} {self.channel}"
+
+
+def moved_slots(params: dict[str, Any]) -> list[tuple[str, Slot]]:
+    """A month job's slots as they stand, each with its key as the job stored it: the job item
+    and the draft keep that key (their identity) when a person moves the slot to another day
+    or time; `params["moves"]` holds where each moved slot went."""
+    moves: dict[str, dict[str, str]] = params.get("moves") or {}
+    out = []
+    for raw in params["slots"]:
+        slot = Slot.model_validate(raw)
+        moved = moves.get(slot.key)
+        if moved is not None:
+            day = dt.date.fromisoformat(moved["date"])
+            out.append((slot.key, slot.model_copy(update={"date": day, "time": moved["time"]})))
+        else:
+            out.append((slot.key, slot))
+    return out

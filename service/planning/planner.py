@@ -9,6 +9,7 @@ import.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from service.planning.calendar import occasions
 from service.planning.drafts import PLAN_JOB, SURFACE_FOR, draft_for_slot
 from service.planning.estimate import Estimate, estimate
 from service.planning.exports import ExportFormat, PlannedPost
-from service.planning.models import ContentPlan, Occasion, PlanChannel, Slot
+from service.planning.models import ContentPlan, Occasion, PlanChannel, Slot, moved_slots
 from service.planning.service import export, job_key
 from service.planning.slots import THEMES_NB, make_slots
 from service.providers.embeddings import Embedder
@@ -88,6 +89,8 @@ class PlannedDraft(BaseModel):
     """One slot's draft as the job stored it."""
 
     slot: Slot
+    # The slot's key as the job stored it (its job item's): it stays when the slot is moved.
+    key: str = ""
     text: str
     passed: bool
     draft_id: str | None = None
@@ -151,7 +154,7 @@ class PlanDraftWriter:
 
     def __call__(self, job: Job, key: str) -> dict[str, Any]:
         plan = ContentPlan.model_validate(job.params["plan"])
-        slots = {s.key: s for s in stored_slots(job)}
+        slots = dict(job_slots(job))  # a moved slot is written for its new day
 
         def earlier() -> list[str]:
             with self._db.session() as s:
@@ -172,6 +175,25 @@ def stored_slots(job: Job) -> list[Slot]:
     if job.kind != PLAN_JOB:
         raise Invalid(f"job {job.id} is not a month plan ({job.kind})")
     return [Slot.model_validate(x) for x in job.params["slots"]]
+
+
+def job_slots(job: Job) -> list[tuple[str, Slot]]:
+    """The job's slots as they stand now (moved ones on their new day), each with the key the
+    job stored it under."""
+    stored_slots(job)
+    return moved_slots(job.params)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _running(job: Job, doing: str) -> Conflict:
+    return Conflict(
+        f"job {job.id} is still writing this month: wait for it, or cancel it, then "
+        f"ask to {doing} again",
+        details={"job_id": job.id, "status": job.status.value},
+    )
 
 
 def stored_plan(job: Job) -> ContentPlan:
@@ -239,16 +261,22 @@ class MonthPlanner:
         twice is one job. In the background it starts at once; otherwise the caller runs it
         with `run`."""
         self.require_workspace(workspace)
-        job, _ = self._jobs.submit(
-            workspace,
-            PLAN_JOB,
-            [s.key for s in slots],
-            params={
-                "plan": plan.model_dump(mode="json"),
-                "slots": [s.model_dump(mode="json") for s in slots],
-            },
-            idempotency_key=key or job_key(workspace, plan, list(slots)),
-        )
+        params: dict[str, Any] = {
+            "plan": plan.model_dump(mode="json"),
+            "slots": [s.model_dump(mode="json") for s in slots],
+        }
+        key = key or job_key(workspace, plan, list(slots))
+        with self._db.session() as s:
+            found = JobRepo(s).find_by_key(workspace, key)
+        # The same month asked again after a person moved some of its slots is still that
+        # month: its moves are the people's, not another request.
+        unmoved = {k: v for k, v in (found.params if found else {}).items() if k != "moves"}
+        if found is not None and found.kind == PLAN_JOB and unmoved == params:
+            job = found
+        else:
+            job, _ = self._jobs.submit(
+                workspace, PLAN_JOB, [s.key for s in slots], params=params, idempotency_key=key
+            )
         if background and not job.status.finished:
             self._jobs.start(job.id)
         return job
@@ -263,11 +291,7 @@ class MonthPlanner:
         (rejected), so it does not wait for review beside its replacement. Asked while the job
         is still running, this is a conflict: the slots it is writing are not decided yet."""
         if not job.status.finished:
-            raise Conflict(
-                f"job {job.id} is still writing this month: wait for it, or cancel it, then "
-                "ask for the regeneration again",
-                details={"job_id": job.id, "status": job.status.value},
-            )
+            raise _running(job, "regenerate")
         redo = [
             d
             for d in self.drafts(job)
@@ -280,10 +304,30 @@ class MonthPlanner:
                 or not d.current_text.strip()
             )
         ]
+        return self._rewrite(job, redo, background)
+
+    def regenerate_slot(self, job: Job, key: str, *, background: bool = True) -> Job:
+        """One slot's draft written again, in the same job, like `regenerate` does for many:
+        the replaced draft is set aside when it was unreviewed. An approved draft is what a
+        person decided; it is not written over (reject it first), and neither is a slot of a
+        job still running."""
+        if not job.status.finished:
+            raise _running(job, "regenerate")
+        draft = next((d for d in self.drafts(job) if d.key == key), None)
+        if draft is None:
+            raise NotFound(f"job {job.id} has no slot {key!r}", details={"key": key})
+        if draft.status == "approved":
+            raise Conflict(
+                f"the draft of slot {key!r} is approved: reject it first to write it again",
+                details={"key": key, "reason": "approved"},
+            )
+        return self._rewrite(job, [draft], background)
+
+    def _rewrite(self, job: Job, redo: Sequence[PlannedDraft], background: bool) -> Job:
         if not redo:
             return job
         with self._db.session() as s:
-            if not JobRepo(s).reopen(job.id, [d.slot.key for d in redo]):
+            if not JobRepo(s).reopen(job.id, [d.key for d in redo]):
                 raise Conflict(
                     f"job {job.id} was started again meanwhile", details={"job_id": job.id}
                 )
@@ -322,13 +366,14 @@ class MonthPlanner:
             ]
             reviewed = DraftRepo(s).many(job.workspace, ids)
         out = []
-        for slot in stored_slots(job):
-            item = items.get(slot.key)
+        for key, slot in job_slots(job):
+            item = items.get(key)
             result = (item.result if item else None) or {}
             draft = reviewed.get(str(result.get("draft_id")))
             out.append(
                 PlannedDraft(
                     slot=slot,
+                    key=key,
                     text=str(result.get("text", "")),
                     passed=bool(result.get("passed")),
                     draft_id=result.get("draft_id"),
@@ -340,9 +385,66 @@ class MonthPlanner:
             )
         return out
 
+    def move_slot(self, job: Job, key: str, day: str, time: str | None = None) -> PlannedDraft:
+        """Move one slot to another day (and time) of the plan's month, as a person asks from
+        the calendar: `day` as written (YYYY-MM-DD), `time` HH:MM or empty for the slot's own.
+        The slot keeps its key, so its draft and what people decided about it stay; the
+        calendar, review and every export read the new day. Refused with the reason in
+        `details["reason"]`: not_a_date, not_a_time, outside_month, taken (the channel has a
+        slot then already); and while the job is still writing (a conflict)."""
+        raw_day, raw_time = str(day or "").strip(), str(time or "").strip()
+        try:
+            if not _DAY.fullmatch(raw_day):
+                raise ValueError(raw_day)
+            when = dt.date.fromisoformat(raw_day)
+        except ValueError:
+            raise Invalid(
+                f"{raw_day[:20]!r} is not a date: write it YYYY-MM-DD",
+                details={"reason": "not_a_date", "value": raw_day[:20]},
+            ) from None
+        with self._db.session() as s:
+            repo = JobRepo(s)
+            fresh = repo.get(job.id, counts=False)
+            if fresh.workspace != job.workspace:
+                raise NotFound(f"no job {job.id!r} in workspace {job.workspace!r}")
+            if not fresh.status.finished:
+                raise _running(fresh, "move the slot")
+            plan = stored_plan(fresh)
+            slots = dict(job_slots(fresh))
+            slot = slots.get(key)
+            if slot is None:
+                raise NotFound(f"job {job.id} has no slot {key!r}", details={"key": key})
+            at = raw_time or slot.time
+            if not _TIME.fullmatch(at):
+                raise Invalid(
+                    f"{at[:20]!r} is not a time: write it HH:MM",
+                    details={"reason": "not_a_time", "value": at[:20]},
+                )
+            if when.strftime("%Y-%m") != plan.target_month:
+                raise Invalid(
+                    f"{when.isoformat()} is outside the plan's month {plan.target_month}",
+                    details={"reason": "outside_month", "month": plan.target_month},
+                )
+            moved = slot.model_copy(update={"date": when, "time": at})
+            if any(k != key and s.key == moved.key for k, s in slots.items()):
+                raise Invalid(
+                    f"{slot.channel} has a slot at {when.isoformat()} {at} already",
+                    details={"reason": "taken", "when": f"{when.isoformat()} {at}"},
+                )
+            moves = dict(fresh.params.get("moves") or {})
+            if moved.key == key:
+                moves.pop(key, None)  # back where it was scheduled
+            else:
+                moves[key] = {"date": when.isoformat(), "time": at}
+            repo.update(job.id, params={**fresh.params, "moves": moves})
+        return next(d for d in self.drafts(self._jobs.get(job.id)) if d.key == key)
+
     def posts(self, job: Job) -> list[PlannedPost]:
         """Every slot's generated text as the job wrote it (what the evals measure)."""
-        return [PlannedPost(slot=d.slot, text=d.text, passed=d.passed) for d in self.drafts(job)]
+        return [
+            PlannedPost(slot=d.slot, key=d.key, text=d.text, passed=d.passed)
+            for d in self.drafts(job)
+        ]
 
     def reviewed_posts(
         self, job: Job, include: Sequence[Include] = ("approved",)
@@ -362,7 +464,9 @@ class MonthPlanner:
                 else "not_reviewed"
             )  # fmt: skip
             if reason is None:
-                kept.append(PlannedPost(slot=d.slot, text=text, passed=True, status=d.status))
+                kept.append(
+                    PlannedPost(slot=d.slot, key=d.key, text=text, passed=True, status=d.status)
+                )
             else:
                 left_out[reason] = left_out.get(reason, 0) + 1
         return kept, left_out
@@ -420,11 +524,16 @@ class MonthPlanner:
         plan_id: str,
         key: str | None = None,
         regenerate: Regenerate = "none",
+        slot: str | None = None,
     ) -> Job:
         """The plan's job: started the first time; afterwards the same job, unless the caller
-        asks for a regeneration (`regenerate`), which rewrites slots of that same job and keeps
-        what people approved."""
+        asks for a regeneration (`regenerate`, or one `slot` by its key), which rewrites slots
+        of that same job and keeps what people approved."""
         stored = self._stored(workspace, plan_id)
+        if slot is not None:
+            if stored.job_id is None:
+                raise Invalid("no drafts to write again yet: generate the plan first")
+            return self.regenerate_slot(self.job(workspace, stored.job_id), slot)
         if stored.slots is None:
             raise Invalid(
                 f"approve the slots first: POST /v1/workspaces/{workspace}/plans/{plan_id}/slots"

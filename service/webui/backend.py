@@ -141,6 +141,9 @@ def ui_backend(services: Services) -> UiBackend:
         {
             "slots": (P.plan_edit, first),
             "start": (P.generate, first),
+            "regenerate": (P.generate, first),
+            "regenerate_slot": (P.generate, first),
+            "move": (P.plan_edit, first),
             "progress": (P.workspace_read, of_job),
             # The job is looked up in this workspace (planner.job): another's id is a 404.
             "drafts": (P.workspace_read, first),

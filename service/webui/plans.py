@@ -3,10 +3,12 @@ each a call to the owner the API uses (the month planner, the job queue, the pla
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from service.domain import DraftStatus
-from service.generation.surfaces import load_surfaces
+from service.domain.job import Job
+from service.generation.facts import FactKind, extract_facts
+from service.generation.surfaces import LinkRule, load_surfaces
 from service.jobs.progress import cancel_job, progress_of, resume_job, workspace_jobs
 from service.jobs.queue import JobQueue
 from service.messages import render
@@ -43,11 +45,31 @@ def networks() -> dict[str, dict[str, Any]]:
     return out
 
 
+def card_link(channel: str, text: str) -> dict[str, str] | None:
+    """The link a network would show as a link card under the post: the first address in the
+    text, on a surface whose links are clickable (Instagram and TikTok show none); None when
+    the post carries no link."""
+    surface_id = SURFACE_FOR.get(channel)
+    if surface_id is None or load_surfaces().get(surface_id).links is not LinkRule.clickable:
+        return None
+    urls = [f for f in extract_facts(text) if f.kind is FactKind.url]
+    if not urls:
+        return None
+    first = min(urls, key=lambda f: text.find(f.text))
+    return {"url": first.text, "domain": first.key.split("/")[0]}
+
+
 def check_text(check: dict[str, Any], lang: str) -> str:
     """What a check measured, in the reader's language (its catalogue code and parameters)."""
     if check.get("code"):
         return render(str(check["code"]), check.get("params") or {}, lang)
     return str(check.get("detail") or "")
+
+
+def _sent_back(job: Job) -> dict[str, Any]:
+    """The job a regeneration runs in, and how many slots it sent back to be written (0: there
+    was nothing to write again)."""
+    return {"job_id": job.id, "pending": job.total - job.done - job.failed}
 
 
 def plans_backend(
@@ -64,12 +86,38 @@ def plans_backend(
         plan = parse_plan(raw)
         return planner.generate(workspace, plan, planner.schedule(workspace, plan)).id
 
+    def regenerate(workspace: str, job_id: str, mode: str) -> dict[str, Any]:
+        """The month's job writes again every slot not approved ("all") or only the failed,
+        empty and rejected ones ("failed"); approved drafts and their edits stay. A conflict
+        while the job still runs."""
+        if mode not in ("all", "failed"):
+            from service.errors import Invalid
+
+            raise Invalid(f"unknown regeneration {mode!r}", details={"allowed": ["all", "failed"]})
+        chosen: Literal["all", "failed"] = "all" if mode == "all" else "failed"
+        return _sent_back(planner.regenerate(planner.job(workspace, job_id), chosen))
+
+    def regenerate_slot(workspace: str, job_id: str, key: str) -> dict[str, Any]:
+        """One slot's draft written again in the month's job (not an approved one)."""
+        return _sent_back(planner.regenerate_slot(planner.job(workspace, job_id), key))
+
+    def move(workspace: str, job_id: str, key: str, day: str, at: str) -> dict[str, Any]:
+        """A slot moved to another day (and time) of the month; its draft and verdict stay."""
+        return planner.move_slot(planner.job(workspace, job_id), key, day, at).model_dump(
+            mode="json"
+        )
+
     def progress(job_id: str) -> dict[str, Any]:
         return progress_of(planner.run_state(job_id)).model_dump(mode="json")
 
     def drafts(workspace: str, job_id: str) -> list[dict[str, Any]]:
         """Each slot's draft with what people decided about it (status, edit)."""
-        return [d.model_dump(mode="json") for d in planner.drafts(planner.job(workspace, job_id))]
+        out = []
+        for d in planner.drafts(planner.job(workspace, job_id)):
+            row = d.model_dump(mode="json")
+            row["link"] = card_link(d.slot.channel, d.current_text)
+            out.append(row)
+        return out
 
     def review(
         workspace: str, draft_id: str, status: str, text: str, override: bool = False
@@ -118,6 +166,9 @@ def plans_backend(
     return PlansBackend(
         slots=slots,
         start=start,
+        regenerate=regenerate,
+        regenerate_slot=regenerate_slot,
+        move=move,
         progress=progress,
         drafts=drafts,
         review=review,

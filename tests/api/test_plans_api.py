@@ -198,3 +198,13 @@ def test_a_regeneration_is_asked_for_and_keeps_what_people_approved(client: Test
     # Asked again without a regeneration: the same job, nothing sent back.
     again = client.post(generate).json()
     assert again["job_id"] == job_id and again["pending"] == 0 and again["status"] == "done"
+    # One slot by its key: only it is sent back; an approved one is a 409.
+    one = client.post(generate, params={"slot": keys[4]})
+    assert one.status_code == 202, one.text
+    assert one.json()["job_id"] == job_id and one.json()["pending"] == 1
+    _done(client, job_id)
+    items = client.get(f"{WS}/jobs/{job_id}", params={"items": "true"}).json()["items"]
+    later = {i["key"]: i["result"]["draft_id"] for i in items}
+    assert later[keys[4]] != now[keys[4]]
+    assert all(later[k] == now[k] for k in keys if k != keys[4])
+    assert client.post(generate, params={"slot": keys[0]}).status_code == 409

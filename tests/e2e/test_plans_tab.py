@@ -1,10 +1,12 @@
 """A team plans December in the browser: the plan edited in its form and saved, the calendar of
 slots with occasions, the month's drafts as preview cards approved, edited and rejected in place,
-the state still there after a reload, and an export carrying only what was approved."""
+the state still there after a reload, and an export carrying only what was approved; a slot
+written again (or the month's failed ones) and a slot moved to another day, from its card."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from service.container import Services
 from service.domain import DraftStatus
 from service.providers.llm_fake import FakeLLM
 from service.storage.repositories import DraftRepo, JobRepo, PlanRepo
+from ui.texts import date_text
 
 pytestmark = pytest.mark.e2e
 
@@ -136,3 +139,168 @@ def test_a_team_reviews_the_month_on_its_cards_and_finds_it_after_a_reload(
     events = list(Calendar.from_ical(Path(info.value.path()).read_bytes()).walk("VEVENT"))
     # The export carries what a person approved: the one draft, not the whole month.
     assert len(events) == 1 < slots
+
+
+# A small month (one Facebook post a week) for the card actions: written in seconds.
+SMALL = {
+    "organisation": "Eplehagen Sideri",
+    "target_month": "2026-12",
+    "channels": [
+        {"channel": "facebook", "posts_per_week": 1, "preferred_days": ["torsdag"], "time": "19:00"}
+    ],
+    "category_weights": {"produkt": 1},
+}
+NB_TEXT = "Julesideren er tappet! Smak den i gårdsbutikken på lørdag. #sider"
+NB_AGAIN = "Ny runde med eplesider fra hagen vår, klar til helgen. Velkommen innom! #jul"
+# English in a bokmål month fails the language check.
+EN_TEXT = "Our Christmas cider is bottled! Taste it in the farm shop on Saturday. #cider"
+
+
+class _Model:
+    """The scripted model: its answer can be changed, and held back (a month being written)."""
+
+    def __init__(self, fake: FakeLLM, answer: str) -> None:
+        self.answer = answer
+        self.open = threading.Event()
+        self.open.set()
+        fake.default = self.reply
+
+    def reply(self, messages: Any) -> str:
+        assert self.open.wait(timeout=120), "the test never let the model answer"
+        return json.dumps({"text": self.answer}, ensure_ascii=False)
+
+
+def _small_month(page: Any, live_url: str, services: Services) -> int:
+    """The small plan saved and written from the tab; returns how many slots it has."""
+    services.variants.compose_fallback = False  # a failed draft stays failed
+    from service.planning.models import ContentPlan
+
+    services.planner.create_plan("demo", ContentPlan.model_validate(SMALL))
+    _open_plans(page, live_url)
+    page.locator("#plans-generate").click()
+    cards = page.locator(".gj-card")
+    cards.first.wait_for(timeout=180_000)
+    n = int(cards.count())
+    page.locator("#plans-status").get_by_text(f"{n} av {n} ferdig").wait_for(timeout=30_000)
+    assert n >= 4
+    return n
+
+
+def _drafts(services: Services) -> list[Any]:
+    with services.db.session() as s:
+        [job] = JobRepo(s).for_workspace("demo")
+    return services.planner.drafts(job)
+
+
+def test_an_editor_writes_one_slot_or_the_failed_ones_again_from_the_calendar(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    model = _Model(fake_llm, EN_TEXT)
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2400})
+    try:
+        n = _small_month(page, live_url, services)
+        cards = page.locator(".gj-card")
+        assert cards.and_(page.locator("[data-status='failed']")).count() == n
+        # The first is approved anyway: a person's decision, never written over.
+        page.locator("button.gj-approve-anyway").first.click()
+        page.locator("#plans-reviewed").get_by_text("Godkjent").wait_for(timeout=30_000)
+        kept = _drafts(services)[0]
+        assert kept.status == "approved"
+        # Its card offers no "write again" once it is redrawn as approved.
+        page.wait_for_function(
+            "document.querySelector('.gj-card-group')"
+            ".querySelectorAll('button.gj-regenerate').length === 0",
+            timeout=30_000,
+        )
+
+        # The month: every failed or rejected draft written again, one progress element.
+        model.answer = NB_TEXT
+        page.locator("#plans-regenerate").click()
+        page.wait_for_function(
+            f"document.querySelectorAll(\".gj-card[data-status='proposed']\").length === {n - 1}",
+            timeout=180_000,
+        )
+        assert page.locator("#plans-status progress").count() == 1
+        after = _drafts(services)
+        assert after[0].draft_id == kept.draft_id and after[0].status == "approved"
+        assert all(d.passed and d.text == NB_TEXT for d in after[1:])
+        assert EN_TEXT[:20] in cards.first.inner_text()
+
+        # One slot: only its draft is written again.
+        model.answer = NB_AGAIN
+        page.locator("button.gj-regenerate").first.click()
+        cards.nth(1).get_by_text("Ny runde med eplesider").wait_for(timeout=120_000)
+        again = _drafts(services)
+        assert again[1].draft_id != after[1].draft_id and again[1].text == NB_AGAIN
+        assert [d.draft_id for i, d in enumerate(again) if i != 1] == [
+            d.draft_id for i, d in enumerate(after) if i != 1
+        ]
+
+        # While a slot is being written, the month is not sent back: refused in words.
+        model.open.clear()
+        page.locator("button.gj-regenerate").nth(1).click()
+        page.locator("#plans-status").get_by_text("kjører").wait_for(timeout=30_000)
+        page.locator("#plans-regenerate").click()
+        page.get_by_text("Måneden skrives fortsatt").first.wait_for(timeout=30_000)
+        model.open.set()
+        page.locator("#plans-status").get_by_text(f"{n} av {n} ferdig").wait_for(timeout=120_000)
+        cards.nth(2).get_by_text("Ny runde med eplesider").wait_for(timeout=60_000)
+
+        # After a reload the cards are as the regenerations left them.
+        _open_plans(page, live_url)
+        cards.nth(n - 1).wait_for(timeout=30_000)
+        assert "Ny runde med eplesider" in cards.nth(1).inner_text()
+        assert EN_TEXT[:20] in cards.first.inner_text()
+    finally:
+        model.open.set()
+
+
+def test_an_editor_moves_a_slot_to_another_day_and_the_export_follows(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    _Model(fake_llm, NB_TEXT)
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2400})
+    n = _small_month(page, live_url, services)
+    before = _drafts(services)
+    page.locator("button.gj-approve").first.click()
+    page.locator(".gj-card").first.and_(page.locator("[data-status='approved']")).wait_for(
+        timeout=30_000
+    )
+    taken = {d.slot.date.isoformat() for d in before}
+    free = next(f"2026-12-{d:02d}" for d in range(28, 1, -1) if f"2026-12-{d:02d}" not in taken)
+
+    group = page.locator(".gj-card-group").first
+    group.locator(".gj-move-day textarea, .gj-move-day input").first.fill(free)
+    group.locator(".gj-move-time textarea, .gj-move-time input").first.fill("08:15")
+    group.locator("button.gj-move").click()
+    page.locator("#plans-reviewed").get_by_text("er flyttet til").wait_for(timeout=30_000)
+    when = f"{date_text(free, 'nb', weekday=True)} 08:15"
+    moved = page.locator(".gj-card", has_text=when)
+    moved.wait_for(timeout=30_000)
+    assert moved.get_attribute("data-status") == "approved", "its verdict stays"
+    assert page.locator(".gj-calendar .gj-slot").count() == n
+
+    # A day outside the plan's month, or no day at all, is refused in words.
+    other = page.locator(".gj-card-group").nth(1)
+    day_box = other.locator(".gj-move-day textarea, .gj-move-day input").first
+    day_box.fill("2027-01-05")
+    other.locator("button.gj-move").click()
+    page.get_by_text("Dagen må ligge i planens måned (2026-12)").first.wait_for(timeout=30_000)
+    day_box.fill("2026-12-32")
+    other.locator("button.gj-move").click()
+    page.get_by_text("«2026-12-32» er ikke en dato").first.wait_for(timeout=30_000)
+
+    after = _drafts(services)
+    assert after[0].draft_id == before[0].draft_id and after[0].status == "approved"
+    assert (after[0].slot.date.isoformat(), after[0].slot.time) == (free, "08:15")
+    assert [d.slot for d in after[1:]] == [d.slot for d in before[1:]]
+
+    # A reload opens the card on its new day, and the export carries the new day.
+    _open_plans(page, live_url)
+    page.locator(".gj-card", has_text=when).wait_for(timeout=30_000)
+    assert page.locator(".gj-card", has_text=when).get_attribute("data-status") == "approved"
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("#plans-download").click()
+    [event] = Calendar.from_ical(Path(info.value.path()).read_bytes()).walk("VEVENT")
+    start: Any = event["dtstart"]
+    assert start.dt.strftime("%Y-%m-%d %H:%M") == f"{free} 08:15"
