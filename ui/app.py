@@ -31,8 +31,6 @@ ACTIONS: dict[str, str] = {
     "plans-slots": "plan.edit",
     "plans-generate": "generate",
     "plans-regenerate": "generate",
-    "plans-approve": "draft.review",
-    "plans-reject": "draft.review",
     "variants-go": "generate",
     "variants-approve": "draft.review",
     "variants-reject": "draft.review",
@@ -97,6 +95,13 @@ class UiBackend:
     rules: rules_tab.RulesBackend | None = None
     jobs: status_tab.StatusBackend | None = None
     search_threshold: float = 0.0  # the library's default cut-off (a setting)
+
+
+def _rights(access: UiAccess | None) -> Callable[[str | None, str], list[str]] | None:
+    """What a part of the page drawn per event asks: the caller's permissions in a workspace."""
+    if access is None:
+        return None
+    return lambda user, workspace: access.permissions(user).get(workspace, [])
 
 
 def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
@@ -180,7 +185,12 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                 )
             with gr.Tab(t("plans_tab"), id="plans"):
                 loaders.append(
-                    plans_tab.build(backend.plans, backend.workspaces(), backend.default_workspace)
+                    plans_tab.build(
+                        backend.plans,
+                        backend.workspaces(),
+                        backend.default_workspace,
+                        _rights(backend.access),
+                    )
                 )
             if backend.rules is not None:
                 with gr.Tab(t("rules_tab"), id="rules") as rules:

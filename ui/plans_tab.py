@@ -188,7 +188,14 @@ CAMPAIGN_COLUMNS = ["col_name", "col_start", "col_end", "col_channels", "col_det
 FACT_COLUMNS = ["col_fact", "col_value"]
 
 
-def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) -> Loader:
+def build(
+    backend: PlansBackend,
+    workspaces: list[str],
+    default_workspace: str,
+    rights: Callable[[str | None, str], list[str]] | None = None,
+) -> Loader:
+    """`rights(user, workspace)`: the permissions the person logged in holds there (None: no
+    login, every action); a card shows only the buttons they may use."""
     example = Path(__file__).resolve().parent / "examples" / "plan.json"
     example_plan: dict[str, Any] = (
         json.loads(example.read_text(encoding="utf-8")) if example.is_file() else {}
@@ -546,13 +553,21 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
     # Re-drawn when the drafts or the filters change, the last change winning; the keys keep
     # each card's components (and so its listeners) the same across re-draws.
     @gr.render(  # type: ignore[untyped-decorator]
-        inputs=[drafts_state, channel_filter, status_filter],
+        inputs=[drafts_state, channel_filter, status_filter, workspace],
         triggers=[drafts_state.change, channel_filter.change, status_filter.change],
         trigger_mode="always_last",
         concurrency_limit=1,
     )
-    def cards(drafts: list[dict[str, Any]], ch: str, st: str, request: gr.Request) -> None:
+    def cards(
+        drafts: list[dict[str, Any]], ch: str, st: str, ws: str | None, request: gr.Request
+    ) -> None:
         lang = language_of(request)
+        # The buttons a card offers are the caller's (the backend refuses the rest anyway).
+        may = set(rights(request.username, ws or "")) if rights is not None else None
+
+        def allowed(permission: str) -> bool:
+            return may is None or permission in may
+
         shown = [d for d in drafts if _matches(d, ch, st)]
         if not drafts:
             gr.Markdown(text("no_drafts_yet", lang), elem_id="plans-no-drafts")
@@ -565,8 +580,8 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
             key = d.get("key") or f"{slot['date']} {slot['time']} {slot['channel']}"
             with gr.Group(elem_classes=["gj-card-group"], key=f"group-{key}"):
                 gr.HTML(preview_card(d, networks, lang, backend.check_text), key=f"card-{key}")
-                slot_actions(d, key)
-                if not d.get("draft_id"):
+                slot_actions(d, key, move=allowed("plan.edit"), again=allowed("generate"))
+                if not d.get("draft_id") or not allowed("draft.review"):
                     continue
                 box = gr.Textbox(
                     value=d.get("edited_text") or d.get("text") or "",
@@ -628,9 +643,15 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 keep.click(act(None), given, [drafts_state, reviewed])
                 no.click(act("rejected"), given, [drafts_state, reviewed])
 
-    def slot_actions(d: dict[str, Any], key: str) -> None:
+    def slot_actions(d: dict[str, Any], key: str, *, move: bool, again: bool) -> None:
         """Under a card: write this slot's draft again (not an approved one), and move the
-        slot to another day and time of the month."""
+        slot to another day and time of the month; each only for a caller who may."""
+        if move:
+            slot_move(d, key)
+        if again and d.get("status") != "approved":
+            slot_again(key)
+
+    def slot_move(d: dict[str, Any], key: str) -> None:
         with gr.Row(key=f"moves-{key}", equal_height=True):
             day = gr.Textbox(
                 value=d["slot"]["date"],
@@ -651,16 +672,6 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
                 min_width=90,
             )
             move = gr.Button(t("move_slot"), size="sm", elem_classes=["gj-move"], key=f"move-{key}")
-            again = (
-                None
-                if d.get("status") == "approved"
-                else gr.Button(
-                    t("regenerate_slot"),
-                    size="sm",
-                    elem_classes=["gj-regenerate"],
-                    key=f"again-{key}",
-                )
-            )
 
         def moving(
             new_day: str, new_time: str, ws: str | None, job_id: str, request: gr.Request
@@ -680,8 +691,11 @@ def build(backend: PlansBackend, workspaces: list[str], default_workspace: str) 
             return backend.drafts(ws, job_id), note
 
         move.click(moving, [day, at, workspace, job_state], [drafts_state, reviewed])
-        if again is None:
-            return
+
+    def slot_again(key: str) -> None:
+        again = gr.Button(
+            t("regenerate_slot"), size="sm", elem_classes=["gj-regenerate"], key=f"again-{key}"
+        )
 
         def writing(ws: str | None, job_id: str, request: gr.Request) -> Iterator[Any]:
             ui = language_of(request)

@@ -304,3 +304,41 @@ def test_an_editor_moves_a_slot_to_another_day_and_the_export_follows(
     [event] = Calendar.from_ical(Path(info.value.path()).read_bytes()).walk("VEVENT")
     start: Any = event["dtstart"]
     assert start.dt.strftime("%Y-%m-%d %H:%M") == f"{free} 08:15"
+
+
+def test_a_viewer_sees_the_months_cards_but_none_of_their_buttons(
+    live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
+) -> None:
+    from service.auth.bootstrap import add_user
+    from service.auth.permissions import Role
+    from service.planning.service import parse_plan
+    from tests.e2e.conftest import LIVE
+
+    fake_llm.default = json.dumps({"text": "Julesideren er tappet! Smak den på lørdag. #sider"})
+    example = Path(__file__).resolve().parents[2] / "ui" / "examples" / "plan.json"
+    plan = parse_plan(example.read_text(encoding="utf-8"))
+    services.planner.run(
+        services.planner.generate("demo", plan, services.planner.schedule("demo", plan))
+    )
+    password = "a-viewer-password-123"
+    add_user(services.db, "vera", workspace="demo", role=Role.viewer, password=password)
+    acting = [".gj-approve", ".gj-approve-anyway", ".gj-reject", ".gj-save-edit", ".gj-move"]
+    acting += [".gj-regenerate", ".gj-card-edit"]
+
+    def buttons_on_cards(page: Any) -> dict[str, int]:
+        page.get_by_role("tab", name="Månedsplan").click()
+        page.locator(".gj-card").first.wait_for(timeout=30_000)
+        return {sel: page.locator(sel).count() for sel in acting}
+
+    owner = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2400})
+    owner.goto(f"{live_url}/ui/", wait_until="load")
+    offered = buttons_on_cards(owner)
+    assert offered[".gj-move"] and offered[".gj-card-edit"], offered  # the owner's are there
+
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1300, "height": 2400})
+    page = context.new_page()
+    r = page.request.post(f"{LIVE['url']}/v1/login", data={"user": "vera", "password": password})
+    assert r.ok, r.text()
+    page.goto(f"{live_url}/ui/", wait_until="load")
+    assert buttons_on_cards(page) == dict.fromkeys(acting, 0)
+    context.close()
