@@ -282,8 +282,11 @@ class MonthPlanner:
         ]
         if not redo:
             return job
+        keys = [d.slot.key for d in redo]
         with self._db.session() as s:
-            if not JobRepo(s).reopen(job.id, [d.slot.key for d in redo]):
+            # A budgeted queue counts the rewrite before any of it is sent back (or refuses).
+            self._jobs.admit(s, job.workspace, job.kind, keys, job.params)
+            if not JobRepo(s).reopen(job.id, keys):
                 raise Conflict(
                     f"job {job.id} was started again meanwhile", details={"job_id": job.id}
                 )
