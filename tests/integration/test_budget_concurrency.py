@@ -98,7 +98,7 @@ def _race(work: Callable[[], object]) -> tuple[int, int]:
             passed.append(1)
         except LimitExceeded:
             refused.append(1)
-        except Exception as exc:  # noqa: BLE001 - reported below, not swallowed
+        except Exception as exc:  # reported below, not swallowed
             other.append(repr(exc))
 
     threads = [threading.Thread(target=one) for _ in range(THREADS)]
