@@ -105,6 +105,10 @@ def refusal(exc: GjenbrukError, lang: str) -> Exception | None:
         until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=exc.retry_after)
         params = {k: v for k, v in details.items() if isinstance(v, int | float | str)}
         params["until"] = until.strftime("%Y-%m-%d %H:%M UTC")
+        if kind == "spend_usd_per_month":  # dollars to the cent, as the cost preview shows them
+            for key in ("spent", "max", "asked"):
+                if isinstance(params.get(key), int | float):
+                    params[key] = f"{float(params[key]):.2f}"
         code = f"limit.{kind}"
     elif isinstance(exc, Invalid) and {"model_calls", "limit"} <= details.keys():
         code, params = (

@@ -166,3 +166,15 @@ def test_only_budget_refusals_become_messages() -> None:
     from service.errors import NotFound
 
     assert refusal(NotFound("no"), "nb") is None
+
+
+def test_a_spent_month_is_told_in_dollars_to_the_cent() -> None:
+    exc = LimitExceeded(
+        "x",
+        retry_after=3600,
+        details={"limit": "spend_usd_per_month", "spent": 4.98765, "max": 5.0, "asked": 0.0421},
+    )
+    shown = refusal(exc, "en")
+    assert isinstance(shown, gr.Error)
+    assert "$4.99 of $5.00" in shown.message and "about $0.04" in shown.message
+    assert "UTC" in shown.message
