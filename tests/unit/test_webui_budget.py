@@ -178,3 +178,23 @@ def test_a_spent_month_is_told_in_dollars_to_the_cent() -> None:
     assert isinstance(shown, gr.Error)
     assert "$4.99 of $5.00" in shown.message and "about $0.04" in shown.message
     assert "UTC" in shown.message
+
+
+def test_resuming_a_job_in_the_status_tab_is_charged_before_it_runs_again(make: Any) -> None:
+    from service.domain.job import JobStatus
+    from service.planning.drafts import PLAN_JOB
+    from service.storage.repositories import JobRepo
+
+    services = make(limit_model_calls_per_day=4)
+    job, _ = services.jobs.submit("a", PLAN_JOB, ["k1", "k2"], params={})
+    with services.db.session() as s:
+        assert JobRepo(s).set_status(job.id, JobStatus.cancelled, when=[JobStatus.queued])
+    backend = ui_backend(services)
+    assert backend.jobs is not None
+    _as("olga", "nb")
+    # Two items x 3 attempts would pass the day's 4 calls: refused, and the job stays put.
+    with pytest.raises(gr.Error) as refused:
+        backend.jobs.resume("a", job.id)
+    assert refused.value.message.startswith("Dagens modellkall")
+    assert services.jobs.get(job.id).status is JobStatus.cancelled
+    assert _calls(services) == 0
