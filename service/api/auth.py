@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.deps import LangQuery
 from service.auth import access
 from service.auth.bootstrap import forget_first_login
 from service.auth.dependencies import (
@@ -27,8 +28,16 @@ from service.auth.login_page import LOGIN_PAGE
 from service.auth.models import ApiKey, AuditEntry, Caller, Feedback, Member, ReviewLink
 from service.auth.permissions import Role
 from service.auth.repos import AuditRepo, FeedbackRepo, MembershipRepo, ReviewLinkRepo
-from service.auth.review import LinkDraft, Verdict, create_link, give_feedback, link_drafts
+from service.auth.review import (
+    LinkDraft,
+    Review,
+    Verdict,
+    create_link,
+    give_feedback,
+    link_drafts,
+)
 from service.auth.review_page import REVIEW_PAGE
+from service.domain import Draft, DraftStatus
 
 GATE = [Depends(authorize), Depends(limit_requests)]
 RoleName = Literal["owner", "editor", "reviewer", "viewer"]
@@ -349,10 +358,25 @@ class CommentIn(_In):
 
 
 @review_router.get("", name="review_link_drafts")
-def review_link_drafts(link: ReviewLinkDep, request: Request) -> LinkOut:
+def review_link_drafts(link: ReviewLinkDep, request: Request, lang: LangQuery = "nb") -> LinkOut:
+    """The link's drafts by date; one that failed its checks says so in words (`failed_checks`,
+    `needs_editor`): a client cannot approve it, only reject or comment."""
     db, _s, _p = auth_env(request)
     with db.session() as s:
-        return LinkOut(label=link.label, expires_at=link.expires_at, drafts=link_drafts(s, link))
+        return LinkOut(
+            label=link.label, expires_at=link.expires_at, drafts=link_drafts(s, link, lang)
+        )
+
+
+def _review(request: Request) -> Review:
+    """Verdicts through the owner the editor's go through: an approval teaches."""
+    learning = request.app.state.services.learning
+
+    def review(workspace: str, draft_id: str, status: DraftStatus) -> Draft:
+        draft: Draft = learning.review(workspace, draft_id, status, None)
+        return draft
+
+    return review
 
 
 @review_router.post("/drafts/{draft_id}/verdict", name="review_link_verdict", status_code=201)
@@ -362,7 +386,13 @@ def review_link_verdict(
     db, _s, _p = auth_env(request)
     with db.session() as s:
         return give_feedback(
-            s, link, draft_id, verdict=body.verdict, comment=body.comment, author=body.author
+            s,
+            link,
+            draft_id,
+            verdict=body.verdict,
+            comment=body.comment,
+            author=body.author,
+            review=_review(request),
         )
 
 

@@ -15,12 +15,13 @@ charged at all."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from service.auth.dependencies import path_workspace
 from service.auth.limits import (
@@ -30,8 +31,7 @@ from service.auth.limits import (
     check_concurrent_jobs,
 )
 from service.errors import GjenbrukError, Invalid
-from service.jobs.queue import JobQueue
-from service.storage.repositories import JobRepo
+from service.jobs.queue import Admit, JobQueue
 
 if TYPE_CHECKING:
     from service.container import Services
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from service.jobs.queue import ProgressFn
     from service.planning.planner import MonthPlanner
     from service.profiles.rewrite import RewriteRequest
+    from service.storage.db import Database
 
 # The cost preview's bound for an API model's answer (service/planning/estimate.py).
 REWRITE_COMPLETION_TOKENS = 400  # the rewrite's max_tokens: an answer is never longer
@@ -243,22 +244,59 @@ class Budget:
         services = self.services
         return MonthPlanner(
             services.db,
-            BudgetedJobs(services.jobs, self),
+            BudgetedJobs(services.jobs, self, services.db),
             lambda: services.variants,
             lambda: services.embedder,
         )
 
 
 class BudgetedJobs(JobQueue):
-    """The job queue with the budget at submission: a new job is refused while the workspace
-    has its maximum of unfinished jobs, and its drafts are charged as the cost preview counts
-    them. Finding the job an idempotency key already made costs nothing. Every other call is
-    the wrapped engine's."""
+    """The job queue with the budget at admission: a new job, or a finished one's items sent
+    back (a regeneration, a resume), is refused while the workspace has its maximum of
+    unfinished jobs, and its drafts are charged as the cost preview counts them, in the very
+    transaction that stores the job, so two submissions at the same instant cannot both pass.
+    Finding the job an idempotency key already made costs nothing. Every other call is the
+    wrapped engine's.
 
-    def __init__(self, jobs: JobQueue, budget: Budget) -> None:
-        super().__init__(budget.services.db, {})
+    `budget` is one caller's, or a function giving the caller's budget in a workspace at the
+    time of the call (the UI's logged-in person; None: the server itself, unbounded)."""
+
+    def __init__(
+        self, jobs: JobQueue, budget: Budget | Callable[[str], Budget | None], db: Database
+    ) -> None:
+        super().__init__(db, {})
         self._inner = jobs
-        self._budget = budget
+        if isinstance(budget, Budget):
+            fixed = budget
+            self._budget_of: Callable[[str], Budget | None] = lambda _ws: fixed
+        else:
+            self._budget_of = budget
+
+    def _cost(
+        self, budget: Budget, keys: Sequence[str], params: dict[str, Any]
+    ) -> tuple[int, float]:
+        plan, slots = _plan_of(params)
+        if plan is not None:
+            wanted = set(keys)
+            return budget.drafts(plan, [x for x in slots if x.key in wanted])
+        return len(keys) * budget._attempts, 0.0
+
+    def _admitter(
+        self, workspace: str, keys: Sequence[str], params: dict[str, Any]
+    ) -> Admit | None:
+        budget = self._budget_of(workspace)
+        if budget is None:
+            return None
+        calls, usd = self._cost(budget, keys, params)
+        settings = budget.services.settings
+
+        def admit(s: Session) -> None:
+            check_concurrent_jobs(s, settings, workspace)
+            charge_model_calls(s, settings, budget.scope, calls, per_request=False)
+            if usd > 0:
+                charge_spend(s, settings, workspace, usd)
+
+        return admit
 
     def submit(
         self,
@@ -268,35 +306,29 @@ class BudgetedJobs(JobQueue):
         *,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        admit: Admit | None = None,
     ) -> tuple[Job, bool]:
-        budget = self._budget
-        db = budget.services.db
-        if idempotency_key:
-            with db.session() as s:
-                found = JobRepo(s).find_by_key(workspace, idempotency_key)
-            if found is not None:
-                return self._inner.submit(
-                    workspace, kind, items, params=params, idempotency_key=idempotency_key
-                )
-        with db.session() as s:
-            check_concurrent_jobs(s, budget.services.settings, workspace)
-        plan, slots = _plan_of(params or {})
-        if plan is not None:
-            calls, usd = budget.drafts(plan, slots)
-        else:
-            calls, usd = len(items) * budget._attempts, 0.0
-        charge = budget.charge(calls, usd, per_request_cap=False)
-        try:
-            job, created = self._inner.submit(
-                workspace, kind, items, params=params, idempotency_key=idempotency_key
-            )
-        except GjenbrukError as exc:
-            if exc.http_status < 500:
-                charge.settle(0, 0.0)
-            raise
-        if not created:
-            charge.settle(0, 0.0)  # another request made it first: that one was charged
-        return job, created
+        mine = self._admitter(workspace, items, params or {})
+
+        def both(s: Session) -> None:
+            if admit is not None:
+                admit(s)
+            if mine is not None:
+                mine(s)
+
+        # The charge is made in the transaction that stores the job: a job found by its key,
+        # or one another request stored first, was charged to that request.
+        return self._inner.submit(
+            workspace, kind, items, params=params, idempotency_key=idempotency_key, admit=both
+        )
+
+    def admit(
+        self, s: Session, workspace: str, kind: str, keys: Sequence[str], params: dict[str, Any]
+    ) -> None:
+        self._inner.admit(s, workspace, kind, keys, params)
+        mine = self._admitter(workspace, keys, params)
+        if mine is not None:
+            mine(s)
 
     def get(self, job_id: str) -> Job:
         return self._inner.get(job_id)

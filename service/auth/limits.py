@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.auth.dependencies import path_workspace
@@ -21,7 +21,7 @@ from service.auth.repos import UsageRepo
 from service.domain.job import JobStatus
 from service.errors import Invalid, LimitExceeded
 from service.settings import Settings
-from service.storage.tables import JobRow
+from service.storage.tables import JobRow, WorkspaceRow
 
 
 @dataclass
@@ -108,19 +108,43 @@ def charge_model_calls(
         )
     now = dt.datetime.now(dt.UTC)
     usage = UsageRepo(s)
-    used = usage.calls(scope, now.date())
-    if used + calls > settings.limit_model_calls_per_day:
+    limit = settings.limit_model_calls_per_day
+    total = usage.add_calls(scope, now.date(), calls, limit=limit)
+    if total is None:
+        used = usage.calls(scope, now.date())
         raise LimitExceeded(
-            f"today's model calls are used up ({used} of {settings.limit_model_calls_per_day})",
+            f"today's model calls are used up ({used} of {limit})",
             retry_after=_seconds_to_utc_midnight(now),
-            details={"limit": "model_calls_per_day", "used": used},
+            details={"limit": "model_calls_per_day", "used": used, "max": limit, "asked": calls},
         )
-    return usage.add_calls(scope, now.date(), calls)
+    return total
+
+
+def lock_workspace(s: Session, workspace: str) -> None:
+    """Hold the workspace until this transaction ends, so a count of its jobs stays true until
+    the job it admits is stored: a row lock on PostgreSQL (FOR NO KEY UPDATE: rows elsewhere
+    that only point at the workspace are not held up), SQLite's one write lock, taken by a
+    write that changes nothing (its reads before a write are not in the transaction)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            select(WorkspaceRow.slug)
+            .where(WorkspaceRow.slug == workspace)
+            .with_for_update(key_share=True)
+        )
+    else:
+        s.execute(
+            update(WorkspaceRow)
+            .where(WorkspaceRow.slug == workspace)
+            .values(name=WorkspaceRow.name)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def check_concurrent_jobs(s: Session, settings: Settings, workspace: str) -> None:
-    """Before submitting a job: a workspace's unfinished jobs are bounded so one brand cannot
-    hold the model for everyone."""
+    """In the transaction that stores a new (or reopened) job: a workspace's unfinished jobs
+    are bounded so one brand cannot hold the model for everyone. The workspace is locked
+    first, so two submissions at the same instant are counted one after the other."""
+    lock_workspace(s, workspace)
     unfinished = s.scalar(
         select(func.count())
         .select_from(JobRow)
@@ -134,7 +158,11 @@ def check_concurrent_jobs(s: Session, settings: Settings, workspace: str) -> Non
             f"{workspace!r} has {unfinished} unfinished jobs (at most "
             f"{settings.limit_concurrent_jobs}); wait for one to end or cancel one",
             retry_after=30,
-            details={"limit": "concurrent_jobs", "unfinished": int(unfinished or 0)},
+            details={
+                "limit": "concurrent_jobs",
+                "unfinished": int(unfinished or 0),
+                "max": settings.limit_concurrent_jobs,
+            },
         )
 
 
@@ -153,12 +181,20 @@ def charge_spend(s: Session, settings: Settings, workspace: str, usd: float) -> 
     month = now.date().replace(day=1)
     scope = f"spend|ws:{workspace}"
     usage = UsageRepo(s)
-    spent = usage.micro_usd(scope, month) / 1_000_000
-    if cap is not None and spent + usd > cap:
+    amount = math.ceil(usd * 1_000_000)
+    limit = None if cap is None else math.floor(cap * 1_000_000)
+    total = usage.add_micro_usd(scope, month, amount, limit=limit)
+    if total is None:
+        spent = usage.micro_usd(scope, month) / 1_000_000
         raise LimitExceeded(
             f"{workspace!r} has spent ${spent:.2f} of its ${cap:.2f} this month; this would "
             f"cost about ${usd:.2f}",
             retry_after=_seconds_to_next_month(now),
-            details={"limit": "spend_usd_per_month", "spent": round(spent, 6)},
+            details={
+                "limit": "spend_usd_per_month",
+                "spent": round(spent, 6),
+                "max": cap,
+                "asked": round(usd, 6),
+            },
         )
-    return usage.add_micro_usd(scope, month, math.ceil(usd * 1_000_000)) / 1_000_000
+    return total / 1_000_000

@@ -306,32 +306,59 @@ class AuditRepo:
 
 
 class UsageRepo:
+    """Counters that two requests at the same instant cannot both pass: each charge is one
+    conditional UPDATE (`n = n + k WHERE n + k <= limit`) on a row made first if missing
+    (INSERT … ON CONFLICT DO NOTHING). PostgreSQL re-checks the condition on the row as the
+    transaction before it left it; SQLite takes its one write lock for the statement."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
 
+    def _ensure(self, scope: str, day: dt.date) -> None:
+        values = {"scope": scope, "day": day, "model_calls": 0, "micro_usd": 0}
+        if self.s.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self.s.execute(pg_insert(UsageRow).values(**values).on_conflict_do_nothing())
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self.s.execute(sqlite_insert(UsageRow).values(**values).on_conflict_do_nothing())
+
+    def _read(self, column: Any, scope: str, day: dt.date) -> int:
+        found = self.s.scalar(select(column).where(UsageRow.scope == scope, UsageRow.day == day))
+        return int(found or 0)
+
+    def _add(
+        self, column: Any, scope: str, day: dt.date, amount: int, limit: int | None
+    ) -> int | None:
+        """Add `amount` unless the total would pass `limit` (None: no limit): the new total, or
+        None when refused (nothing changed)."""
+        from sqlalchemy import update
+
+        self._ensure(scope, day)
+        stmt = update(UsageRow).where(UsageRow.scope == scope, UsageRow.day == day)
+        if limit is not None:
+            stmt = stmt.where(column + amount <= limit)
+        total = self.s.execute(
+            stmt.values({column: column + amount})
+            .returning(column)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        return None if total is None else int(total)
+
     def calls(self, scope: str, day: dt.date) -> int:
-        row = self.s.get(UsageRow, (scope, day))
-        return 0 if row is None else row.model_calls
+        return self._read(UsageRow.model_calls, scope, day)
 
-    def _row(self, scope: str, day: dt.date) -> UsageRow:
-        row = self.s.get(UsageRow, (scope, day))
-        if row is None:
-            row = UsageRow(scope=scope, day=day, model_calls=0, micro_usd=0)
-            self.s.add(row)
-        return row
-
-    def add_calls(self, scope: str, day: dt.date, calls: int) -> int:
-        row = self._row(scope, day)
-        row.model_calls += calls
-        self.s.flush()
-        return row.model_calls
+    def add_calls(
+        self, scope: str, day: dt.date, calls: int, *, limit: int | None = None
+    ) -> int | None:
+        return self._add(UsageRow.model_calls, scope, day, calls, limit)
 
     def micro_usd(self, scope: str, day: dt.date) -> int:
-        row = self.s.get(UsageRow, (scope, day))
-        return 0 if row is None else row.micro_usd
+        return self._read(UsageRow.micro_usd, scope, day)
 
-    def add_micro_usd(self, scope: str, day: dt.date, amount: int) -> int:
-        row = self._row(scope, day)
-        row.micro_usd += amount
-        self.s.flush()
-        return row.micro_usd
+    def add_micro_usd(
+        self, scope: str, day: dt.date, amount: int, *, limit: int | None = None
+    ) -> int | None:
+        return self._add(UsageRow.micro_usd, scope, day, amount, limit)

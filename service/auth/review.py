@@ -4,21 +4,25 @@ takes a verdict or comment on each, and nothing else of the workspace."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from service.auth import tokens
 from service.auth.models import Caller, Feedback, ReviewLink
 from service.auth.repos import AuditRepo, FeedbackRepo, ReviewLinkRepo, now
-from service.domain import DraftStatus
+from service.domain import Draft, DraftStatus
 from service.errors import Invalid, NotFound, Unauthenticated
+from service.messages import has, render, render_or
 from service.planning.models import moved_slots
 from service.storage.repositories import DraftRepo, JobRepo, PlanRepo
 
 LINK_KIND = "gjr"
 Verdict = Literal["approved", "rejected"]
+# Who stores a verdict: (workspace, draft id, status) -> the draft as it is now.
+Review = Callable[[str, str, DraftStatus], Draft]
 
 
 class LinkDraft(BaseModel):
@@ -31,6 +35,27 @@ class LinkDraft(BaseModel):
     status: str
     date: dt.date | None = None
     feedback: list[Feedback]
+    passed: bool = True
+    failed_checks: list[str] = Field(
+        default_factory=list, description="the hard checks it failed, in the reader's language"
+    )
+    needs_editor: str | None = Field(
+        default=None,
+        description="set for a draft that failed its checks and is not approved: a client "
+        "cannot approve it (409), only reject or comment; the editor decides",
+    )
+
+
+def failed_checks(draft: Draft, lang: str) -> list[str]:
+    """Each hard check the draft failed, as a person reads it: its label and what was found."""
+    out = []
+    for c in draft.checks:
+        if c.passed or not c.hard:
+            continue
+        name = render(f"label.{c.name}", lang=lang) if has(f"label.{c.name}", lang) else c.name
+        detail = render_or(c.detail, c.code, c.params, lang)
+        out.append(f"{name}: {detail}" if detail else name)
+    return out
 
 
 def plan_draft_dates(s: Session, workspace: str, plan_id: str) -> dict[str, dt.date | None]:
@@ -110,7 +135,7 @@ def link_draft_dates(s: Session, link: ReviewLink) -> dict[str, dt.date | None]:
     return dict.fromkeys(link.draft_ids)
 
 
-def link_drafts(s: Session, link: ReviewLink) -> list[LinkDraft]:
+def link_drafts(s: Session, link: ReviewLink, lang: str = "nb") -> list[LinkDraft]:
     dates = link_draft_dates(s, link)
     feedback: dict[str, list[Feedback]] = {}
     for f in FeedbackRepo(s).list(link.workspace, draft_ids=list(dates)):
@@ -122,6 +147,8 @@ def link_drafts(s: Session, link: ReviewLink) -> list[LinkDraft]:
             d = drafts.get(link.workspace, draft_id)
         except NotFound:
             continue  # deleted since the link was made
+        failed = failed_checks(d, lang) if not d.passed else []
+        open_failure = not d.passed and d.status is not DraftStatus.approved
         out.append(
             LinkDraft(
                 id=d.id,
@@ -131,6 +158,13 @@ def link_drafts(s: Session, link: ReviewLink) -> list[LinkDraft]:
                 status=d.status.value,
                 date=date,
                 feedback=feedback.get(d.id, []),
+                passed=d.passed,
+                failed_checks=failed,
+                needs_editor=render(
+                    "review.needs_editor", {"checks": "; ".join(failed) or "–"}, lang
+                )
+                if open_failure
+                else None,
             )
         )
     return sorted(out, key=lambda d: (d.date or dt.date.max, d.id))
@@ -150,12 +184,18 @@ def give_feedback(
     verdict: Verdict | None,
     comment: str,
     author: str,
+    review: Review | None = None,
 ) -> Feedback:
-    """A client's verdict (which sets the draft's status, as an editor's would) or comment."""
+    """A client's verdict (which sets the draft's status, as an editor's would) or comment.
+    `review` is the owner of verdicts (StyleLearning.review: an approval grounds the next
+    drafts, as an editor's does); it is called without an override, so a draft that failed its
+    checks is a 409 for a client. Without it the status is only stored."""
     _in_scope(s, link, draft_id)
     if verdict is None and not comment.strip():
         raise Invalid("give a verdict, a comment or both")
-    if verdict is not None:
+    if verdict is not None and review is not None:
+        review(link.workspace, draft_id, DraftStatus(verdict))
+    elif verdict is not None:
         DraftRepo(s).review(link.workspace, draft_id, DraftStatus(verdict), None)
     feedback = FeedbackRepo(s).add(
         link_id=link.id,

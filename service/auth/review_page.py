@@ -1,5 +1,8 @@
 """The page a client opens from a review link: the link's drafts by date, each with approve,
-reject and a comment. Data is put in with textContent only, never as HTML."""
+reject and a comment. A draft that failed its checks has no approve button (a client cannot
+override them; the API answers 409): the page says which checks failed and that the editor
+decides, in the words the API renders from the catalogue. Data is put in with textContent
+only, never as HTML."""
 
 REVIEW_PAGE = """<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>Gjenbruk – til godkjenning</title>
@@ -8,6 +11,7 @@ REVIEW_PAGE = """<!doctype html>
 .day{margin:1.2rem 0 .4rem;font-weight:600;border-bottom:1px solid #ccc}
 .draft{border:1px solid #ddd;border-radius:6px;padding:.8rem;margin:.5rem 0}
 .text{white-space:pre-wrap}.status{font-size:.85rem;color:#555}
+.needs-editor{background:#fff4e5;border-left:3px solid #c77700;padding:.4rem .6rem}
 textarea{width:100%;box-sizing:border-box}button{margin:.3rem .3rem 0 0}</style></head>
 <body><h1 id="title">Til godkjenning</h1><p>Ditt navn / your name:
 <input id="author" autocomplete="name"></p><div id="calendar"></div><p id="error" role="alert"></p>
@@ -24,7 +28,7 @@ async function send(path, body) {
   await load();
 }
 async function load() {
-  const r = await fetch(base);
+  const r = await fetch(base + "?lang=" + document.documentElement.lang);
   const cal = document.getElementById("calendar"); cal.replaceChildren();
   if (!r.ok) { cal.append(el("p", "", "Lenken er ugyldig eller utløpt.")); return; }
   const link = await r.json();
@@ -37,13 +41,19 @@ async function load() {
     for (const f of d.feedback) box.append(el("div", "status",
       (f.author || "") + ": " + (f.verdict || "") + " " + (f.comment || "")));
     const note = el("textarea"); note.rows = 2; note.placeholder = "Kommentar";
-    const ok = el("button", "approve", "Godkjenn"), no = el("button", "reject", "Avvis");
-    const say = el("button", "comment", "Kommenter");
+    const no = el("button", "reject", "Avvis"), say = el("button", "comment", "Kommenter");
     const verdict = (v) => send("/drafts/" + d.id + "/verdict", {verdict: v, comment: note.value});
-    ok.onclick = () => verdict("approved");
     no.onclick = () => verdict("rejected");
     say.onclick = () => note.value && send("/drafts/" + d.id + "/comments", {comment: note.value});
-    box.append(note, ok, no, say); cal.append(box);
+    if (d.needs_editor) {
+      // Failed checks: only the editor may approve it anyway; reject and comment stay.
+      box.append(el("p", "needs-editor", d.needs_editor), note, no, say);
+    } else {
+      const ok = el("button", "approve", "Godkjenn");
+      ok.onclick = () => verdict("approved");
+      box.append(note, ok, no, say);
+    }
+    cal.append(box);
   }
 }
 load();

@@ -9,7 +9,7 @@ import math
 
 from pydantic import BaseModel
 
-from service.domain.job import Job, JobStatus
+from service.domain.job import ItemStatus, Job, JobStatus
 from service.errors import NotFound
 from service.jobs.queue import JobQueue
 from service.storage.db import Database
@@ -78,6 +78,9 @@ def resume_job(db: Database, queue: JobQueue, workspace: str, job_id: str) -> Jo
     if not progress_of(job).can_resume:
         return job
     with db.session() as s:
+        # The items that will run again, counted by a budgeted queue first (or refused).
+        again = [i.key for i in JobRepo(s).items(job_id) if i.status is not ItemStatus.done]
+        queue.admit(s, job.workspace, job.kind, again, job.params)
         JobRepo(s).retry_failed(job_id)
     queue.start(job_id)
     return queue.get(job_id)

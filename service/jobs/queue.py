@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from service.domain.job import ItemStatus, Job, JobStatus
 from service.errors import Conflict, GjenbrukError, Invalid
@@ -24,6 +25,9 @@ from service.storage.repositories import JobRepo, WorkspaceRepo
 
 Handler = Callable[[Job, str], dict[str, Any]]
 ProgressFn = Callable[[Job], None]
+# Run inside the transaction that stores a new job (or sends a finished one's items back): it
+# may read and write in that session and refuse by raising, which stores nothing.
+Admit = Callable[[Session], None]
 
 
 class JobQueue(ABC):
@@ -42,8 +46,10 @@ class JobQueue(ABC):
         *,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        admit: Admit | None = None,
     ) -> tuple[Job, bool]:
-        """Create a job, or return the one made earlier with this idempotency key (False)."""
+        """Create a job, or return the one made earlier with this idempotency key (False).
+        `admit` runs in the creating transaction, before the job is stored."""
         known = sorted(self._handlers)
         if kind not in known:
             raise Invalid(f"unknown job kind {kind!r}; known: {known}")
@@ -57,6 +63,8 @@ class JobQueue(ABC):
         try:
             with self._db.session() as s:
                 WorkspaceRepo(s).get(workspace)
+                if admit is not None:
+                    admit(s)
                 job = JobRepo(s).create(
                     job_id=str(uuid.uuid4()),
                     workspace=workspace,
@@ -75,6 +83,14 @@ class JobQueue(ABC):
                 raise
             return existing, False
         return job, True
+
+    def admit(
+        self, s: Session, workspace: str, kind: str, keys: Sequence[str], params: dict[str, Any]
+    ) -> None:
+        """Called in the transaction that sends a finished job's items `keys` back to run again
+        (a regeneration, a resume), before it does: a queue with a budget refuses here what it
+        cannot cover. This one admits everything."""
+        del s, workspace, kind, keys, params
 
     def _existing(self, workspace: str, kind: str, params: dict[str, Any], key: str) -> Job | None:
         with self._db.session() as s:

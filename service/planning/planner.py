@@ -326,8 +326,11 @@ class MonthPlanner:
     def _rewrite(self, job: Job, redo: Sequence[PlannedDraft], background: bool) -> Job:
         if not redo:
             return job
+        keys = [d.key for d in redo]  # as scheduled: a moved slot keeps its job item
         with self._db.session() as s:
-            if not JobRepo(s).reopen(job.id, [d.key for d in redo]):
+            # A budgeted queue counts the rewrite before any of it is sent back (or refuses).
+            self._jobs.admit(s, job.workspace, job.kind, keys, job.params)
+            if not JobRepo(s).reopen(job.id, keys):
                 raise Conflict(
                     f"job {job.id} was started again meanwhile", details={"job_id": job.id}
                 )

@@ -10,19 +10,31 @@ import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from service.auth import access
+from service.auth.budget import Budget, BudgetedJobs
 from service.auth.permissions import Permission
 from service.auth.ui import ui_permissions, ui_require, ui_require_any
 from service.container import Services
 from service.doctor import diagnose
 from service.domain import Channel, FollowerCount
-from service.errors import Invalid, NotFound
+from service.errors import (
+    ConfigurationError,
+    GjenbrukError,
+    Invalid,
+    LimitExceeded,
+    NotFound,
+    Unauthenticated,
+)
 from service.library.corrections import set_post_category
 from service.library.import_jobs import ImportAccepted
 from service.library.reports import post_rows, workspace_analysis
 from service.library.search import search_posts
+from service.messages import has, render
+from service.planning.planner import MonthPlanner
 from service.storage.repositories import FollowerRepo, JobRepo, PostRepo, WorkspaceRepo
 from service.webui.plans import plans_backend, status_backend
 from service.webui.profiles import profiles_backend
@@ -38,9 +50,93 @@ F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B")
 
 
+@dataclass(frozen=True)
+class Metered:
+    """A UI call that makes model calls itself, as its API route does: charged `cost(budget,
+    *args)` before it runs (the cost preview's bound), settled to `used(answer)` after."""
+
+    cost: Callable[..., tuple[int, float]]
+    used: Callable[[Any], tuple[int, float | None]] | None = None
+
+
+# Jobs (a month's drafts, a regeneration, a resume) are charged by the UI's budgeted job queue
+# where they are stored (BudgetedJobs), for the person logged in; here they only get the same
+# refusal message.
+QUEUED = None
+
+
+def _variants_cost(budget: Budget, request: dict[str, Any], *_: Any) -> tuple[int, float]:
+    from service.generation.variants import VariantRequest
+
+    return budget.variants(VariantRequest(**request))
+
+
+def _variants_used(answer: dict[str, Any]) -> tuple[int, float | None]:
+    calls = sum(int(v.get("attempts") or 0) for v in answer.get("variants", []))
+    return calls, (float(answer["cost_usd"]) if answer.get("cost_priced") else None)
+
+
+def _rewrite_cost(budget: Budget, raw: str, field: str, n: int, *_: Any) -> tuple[int, float]:
+    from service.profiles.rewrite import RewriteRequest
+    from service.webui.profiles import _parse as parse_profiles
+
+    return budget.rewrite(RewriteRequest(profiles=parse_profiles(raw), fields=[field], n=n))
+
+
+# Every UI action that makes the model work, per backend of `ui_backend` and its function name:
+# each goes through the caller's budget (service/auth/budget.py) like the API's routes, after
+# the permission check, and a refusal reaches the person as a message in their language.
+GENERATING: dict[str, dict[str, Metered | None]] = {
+    "variants": {"generate": Metered(_variants_cost, _variants_used)},
+    "profiles": {"propose": Metered(_rewrite_cost)},
+    "plans": {"start": QUEUED, "regenerate": QUEUED, "regenerate_slot": QUEUED},
+    "jobs": {"resume": QUEUED},
+}
+
+
+def refusal(exc: GjenbrukError, lang: str) -> Exception | None:
+    """A budget's refusal as the UI shows it (gr.Error: Gradio shows its message, no
+    traceback), in the reader's language; None for any other error."""
+    import gradio as gr
+
+    details = exc.details
+    if isinstance(exc, LimitExceeded):
+        kind = str(details.get("limit") or "")
+        until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=exc.retry_after)
+        params = {k: v for k, v in details.items() if isinstance(v, int | float | str)}
+        params["until"] = until.strftime("%Y-%m-%d %H:%M UTC")
+        if kind == "spend_usd_per_month":  # dollars to the cent, as the cost preview shows them
+            for key in ("spent", "max", "asked"):
+                if isinstance(params.get(key), int | float):
+                    params[key] = f"{float(params[key]):.2f}"
+        code = f"limit.{kind}"
+    elif isinstance(exc, Invalid) and {"model_calls", "limit"} <= details.keys():
+        code, params = (
+            "limit.model_calls_per_request",
+            {
+                "calls": details["model_calls"],
+                "max": details["limit"],
+            },
+        )
+    else:
+        return None
+    if not has(code, lang):
+        return gr.Error(exc.message)
+    try:
+        return gr.Error(render(code, params, lang))
+    except Invalid:  # a parameter the message needs was not sent: the plain reason
+        return gr.Error(exc.message)
+
+
 def ui_backend(services: Services) -> UiBackend:
     from ui.analytics_view import AnalyticsBackend
     from ui.app import UiAccess, UiBackend, current_user, in_event
+    from ui.texts import language_of
+
+    def ui_language() -> str:
+        from gradio.context import LocalContext
+
+        return language_of(LocalContext.request.get(None))
 
     db = services.db
 
@@ -71,9 +167,63 @@ def ui_backend(services: Services) -> UiBackend:
             except NotFound:
                 return ""  # refused below like an unknown workspace
 
-    def guarded(backend: B, rules: dict[str, tuple[Permission, Callable[..., str | None]]]) -> B:
-        changes = {name: guard(getattr(backend, name), p, w) for name, (p, w) in rules.items()}
+    def ui_budget(workspace: str) -> Budget | None:
+        """The logged-in person's budget in `workspace`, as the API's for their session; None
+        while the page is being built (the server itself)."""
+        if not in_event():
+            return None
+        name = current_user()
+        if not name:
+            raise Unauthenticated("log in first")
+        with db.session() as s:
+            caller = access.caller_for_user(s, name)
+        return Budget(services, f"user:{caller.user_id}|ws:{workspace}", workspace)
+
+    def budgeted(fn: F, metered: Metered | None, where: Callable[..., str | None]) -> F:
+        """`fn` charged to the caller's budget (Metered) or left to the budgeted job queue
+        (QUEUED); either way a refusal becomes the person's message."""
+
+        def charged(*args: Any, **kwargs: Any) -> Any:
+            try:
+                budget = None if metered is None else ui_budget(where(*args, **kwargs) or "")
+                if budget is None or metered is None:
+                    return fn(*args, **kwargs)
+                with budget.spending(*metered.cost(budget, *args, **kwargs)) as charge:
+                    answer = fn(*args, **kwargs)
+                if metered.used is not None:
+                    charge.settle(*metered.used(answer))
+                return answer
+            except GjenbrukError as exc:
+                shown = refusal(exc, ui_language())
+                if shown is None:
+                    raise
+                raise shown from exc
+
+        return charged  # type: ignore[return-value]
+
+    def guarded(
+        backend: B,
+        rules: dict[str, tuple[Permission, Callable[..., str | None]]],
+        name: str = "",
+    ) -> B:
+        """Each function in `rules` behind its permission and, if it is in GENERATING under
+        `name`, the budget."""
+        metered = GENERATING.get(name, {})
+        changes = {}
+        for fn_name, (p, w) in rules.items():
+            fn = getattr(backend, fn_name)
+            if fn_name in metered:
+                fn = budgeted(fn, metered[fn_name], w)
+            changes[fn_name] = guard(fn, p, w)
+        unguarded = set(metered) - set(rules)
+        if unguarded:
+            raise ConfigurationError(f"generating UI calls without a permission: {unguarded}")
         return dataclasses.replace(backend, **changes)  # type: ignore[type-var]
+
+    # The month planner and the job queue the UI's actions use: the container's, with every
+    # job stored, regenerated or resumed charged to the person logged in.
+    jobs = BudgetedJobs(services.jobs, ui_budget, db)
+    planner = MonthPlanner(db, jobs, lambda: services.variants, lambda: services.embedder)
 
     def search(workspace: str, query: str, k: int) -> list[dict[str, Any]]:
         hits = search_posts(db, services.vectors, workspace, query, k=k)
@@ -115,6 +265,7 @@ def ui_backend(services: Services) -> UiBackend:
             "set_category": (P.library_edit, first),
             "reuse": read,
         },
+        "analytics",
     )
     plain_variants = variants_backend(services)
     top_posts = plain_variants.top_posts
@@ -126,6 +277,7 @@ def ui_backend(services: Services) -> UiBackend:
             "generate": (P.generate, lambda request, *_: str(request.get("workspace") or "")),
             "review": (P.draft_review, first),
         },
+        "variants",
     )
     profiles = guarded(
         profiles_backend(services.profiles),
@@ -135,9 +287,10 @@ def ui_backend(services: Services) -> UiBackend:
             "accept": (P.library_edit, first),
             "history": read,
         },
+        "profiles",
     )
     plans = guarded(
-        plans_backend(db, services.planner, services.learning),
+        plans_backend(db, planner, services.learning),
         {
             "slots": (P.plan_edit, first),
             "start": (P.generate, first),
@@ -153,6 +306,7 @@ def ui_backend(services: Services) -> UiBackend:
             "saved": read,
             "latest_job": read,
         },
+        "plans",
     )
     imports = guarded(
         import_backend(services),
@@ -188,12 +342,13 @@ def ui_backend(services: Services) -> UiBackend:
         imports=imports,
         rules=rules,
         jobs=guarded(
-            status_backend(db, services.jobs),
+            status_backend(db, jobs),
             {
                 "jobs": read,
                 "cancel": (P.job_cancel, first),
                 "resume": (P.generate, first),
             },
+            "jobs",
         ),
         access=UiAccess(permissions=lambda user: ui_permissions(db, user)),
     )

@@ -33,6 +33,7 @@ def test_the_matrix_holds_for_every_case(world: World) -> None:
         refused_only={"logout", "revoke_key", "remove_member", "set_member", "revoke_review_link"},
     )
     routes = {c.route for c in cases}
+    print(f"\nauth matrix, tiny app: {len(routes)} keyed routes, {len(cases)} cases")
     # Every keyed route x 8 credentials (x 2 workspaces where scoped).
     assert len(routes) >= 22 and len(cases) >= 22 * 8
     failures = []

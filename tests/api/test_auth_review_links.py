@@ -364,3 +364,77 @@ def test_api_spend_is_capped_per_workspace_and_month(
         assert charge_spend(s, settings, OWN, 0.4) == pytest.approx(1.0)
         assert charge_spend(s, settings, FOREIGN, 0.9) == pytest.approx(0.9)
     w.services.close()
+
+
+def test_a_draft_that_failed_its_checks_says_so_and_only_the_editor_may_approve_it(
+    world: World,
+) -> None:
+    from service.domain import Check
+
+    _, drafts = _month(world)
+    with world.services.db.session() as s:
+        failed = DraftRepo(s).get(OWN, drafts[1])
+        DraftRepo(s).add(
+            failed.model_copy(
+                update={
+                    "id": "plan-failed",
+                    "passed": False,
+                    "checks": [
+                        Check(
+                            name="length",
+                            passed=False,
+                            code="check.length.chars",
+                            params={"found": 2400, "limit": 2200},
+                        ),
+                        Check(name="hashtags", passed=True),
+                    ],
+                }
+            )
+        )
+    token = _link(world, {"draft_ids": [drafts[0], "plan-failed"]})
+    shown = {d["id"]: d for d in world.client.get(f"/v1/review/{token}").json()["drafts"]}
+    assert shown[drafts[0]]["passed"] and shown[drafts[0]]["needs_editor"] is None
+    bad = shown["plan-failed"]
+    assert bad["passed"] is False
+    assert bad["failed_checks"] == ["lengde: 2400/2200 tegn"]
+    assert "redaktøren" in bad["needs_editor"] and "2400/2200" in bad["needs_editor"]
+    en = world.client.get(f"/v1/review/{token}", params={"lang": "en"}).json()["drafts"]
+    assert "editor" in next(d for d in en if d["id"] == "plan-failed")["needs_editor"]
+    # The page offers no approve button for it: it shows the API's words instead.
+    page = world.client.get(f"/review/{token}")
+    assert page.status_code == 200 and "d.needs_editor" in page.text
+    approve = world.client.post(
+        f"/v1/review/{token}/drafts/plan-failed/verdict", json={"verdict": "approved"}
+    )
+    assert approve.status_code == 409
+    reject = world.client.post(
+        f"/v1/review/{token}/drafts/plan-failed/verdict",
+        json={"verdict": "rejected", "comment": "For lang", "author": "Kari"},
+    )
+    assert reject.status_code == 201
+    with world.services.db.session() as s:
+        assert DraftRepo(s).get(OWN, "plan-failed").status.value == "rejected"
+    seen = world.client.get(
+        f"/v1/workspaces/{OWN}/review-feedback", headers=world.auth("viewer")
+    ).json()
+    assert [(f["draft_id"], f["verdict"]) for f in seen] == [("plan-failed", "rejected")]
+
+
+def test_a_clients_approval_grounds_the_next_drafts_like_an_editors(world: World) -> None:
+    plan_id, drafts = _month(world)
+    token = _link(world, {"plan_id": plan_id})
+    vectors = world.services.vectors
+    assert vectors.vectors(OWN, [f"draft:{drafts[0]}"]) == {}
+    r = world.client.post(
+        f"/v1/review/{token}/drafts/{drafts[0]}/verdict",
+        json={"verdict": "approved", "author": "Kari"},
+    )
+    assert r.status_code == 201
+    assert list(vectors.vectors(OWN, [f"draft:{drafts[0]}"])) == [f"draft:{drafts[0]}"]
+    hits = vectors.query(OWN, "utkast 1", k=5, where={"kind": "approved_draft"})
+    assert [h.metadata["draft_id"] for h in hits] == [drafts[0]]
+    # A rejection teaches nothing.
+    world.client.post(
+        f"/v1/review/{token}/drafts/{drafts[1]}/verdict", json={"verdict": "rejected"}
+    )
+    assert vectors.vectors(OWN, [f"draft:{drafts[1]}"]) == {}

@@ -187,3 +187,54 @@ def test_a_month_job_is_charged_to_the_day_of_the_person_who_asked(make: Any) ->
     r = client.post(f"/v1/workspaces/acme/plans/{plan_id}/generate")
     _refused(r, "model_calls_per_day")
     assert llm.requests == []
+
+
+def test_a_regeneration_is_charged_before_anything_is_sent_back(make: Any) -> None:
+    """Writing a month again makes model calls too: the rewrite is admitted by the same budget
+    (in the transaction that reopens the job), and a refusal leaves the job and its drafts as
+    they were."""
+    import time
+
+    client, services, _llm = make(limit_model_calls_per_day=1000)
+    plan_id = _planned(client)
+    generate = f"/v1/workspaces/acme/plans/{plan_id}/generate"
+    first = client.post(generate)
+    assert first.status_code == 202, first.text
+    job_id = first.json()["job_id"]
+    deadline = time.monotonic() + 120
+    while (job := client.get(f"/v1/workspaces/acme/jobs/{job_id}").json()["job"])[
+        "status"
+    ] != "done":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    slots = int(job["total"])
+    import datetime as dt
+
+    from service.auth.repos import UsageRepo
+
+    day = dt.datetime.now(dt.UTC).date()
+    from sqlalchemy import select
+
+    from service.storage.auth_tables import UsageRow
+
+    with services.db.session() as s:
+        scopes = [r for r in s.scalars(select(UsageRow.scope)) if r.startswith("user:")]
+        assert len(scopes) == 1 and scopes[0].endswith("|ws:acme")
+        scope = scopes[0]
+        assert UsageRepo(s).calls(scope, day) == slots * 3
+    drafts = client.get(f"/v1/workspaces/acme/jobs/{job_id}", params={"items": "true"}).json()
+    before = {i["key"]: i["result"]["draft_id"] for i in drafts["items"]}
+    statuses = {d["id"]: d["status"] for d in client.get("/v1/workspaces/acme/drafts").json()}
+    # The day now holds fewer calls than a whole month again.
+    services.settings.limit_model_calls_per_day = slots * 3 + slots * 3 - 1
+    _refused(client.post(generate, params={"regenerate": "all"}), "model_calls_per_day")
+    after = client.get(f"/v1/workspaces/acme/jobs/{job_id}", params={"items": "true"}).json()
+    assert after["job"]["status"] == "done"
+    assert {i["key"]: i["result"]["draft_id"] for i in after["items"]} == before
+    now = {d["id"]: d["status"] for d in client.get("/v1/workspaces/acme/drafts").json()}
+    assert now == statuses, "no draft was set aside for a rewrite that was refused"
+    services.settings.limit_model_calls_per_day = slots * 6
+    again = client.post(generate, params={"regenerate": "all"})
+    assert again.status_code == 202, again.text
+    with services.db.session() as s:
+        assert UsageRepo(s).calls(scope, day) == slots * 6

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from service.auth.dependencies import SESSION_COOKIE
-from service.domain import DraftStatus
+from service.domain import Check, DraftStatus
 from service.storage.repositories import DraftRepo
 from tests.auth_support import OWN, PASSWORD, World, make_world
 from tests.integration.servers import free_port
@@ -64,9 +64,19 @@ def test_a_client_approves_a_draft_through_a_review_link(
 ) -> None:
     w, url = served
     draft_id = w.draft_ids[OWN]
+    with w.services.db.session() as s:
+        # A draft that failed its checks: the client is told, and cannot approve it.
+        drafts = DraftRepo(s)
+        failed = drafts.get(OWN, draft_id).model_copy(
+            update={"id": "failed-one", "passed": False, "checks": [
+                Check(name="length", passed=False, code="check.length.chars",
+                      params={"found": 2400, "limit": 2200}),
+            ]}
+        )  # fmt: skip
+        drafts.add(failed)
     made = w.client.post(
         f"/v1/workspaces/{OWN}/review-links",
-        json={"draft_ids": [draft_id], "label": "Mars for Acme"},
+        json={"draft_ids": [draft_id, "failed-one"], "label": "Mars for Acme"},
         headers=w.auth("editor"),
     )
     token = made.json()["token"]
@@ -74,6 +84,11 @@ def test_a_client_approves_a_draft_through_a_review_link(
     page.goto(f"{url}/review/{token}")
     page.locator("#title").filter(has_text="Mars for Acme").wait_for(timeout=10_000)
     page.fill("#author", "Kari")
+    stuck = page.locator("[data-draft='failed-one']")
+    stuck.locator(".needs-editor").filter(has_text="redaktøren").wait_for(timeout=10_000)
+    assert "2400/2200" in stuck.locator(".needs-editor").inner_text()
+    assert stuck.locator("button.approve").count() == 0
+    assert stuck.locator("button.reject").count() == 1
     box = page.locator(f"[data-draft='{draft_id}']")
     box.locator("textarea").fill("Fint!")
     box.locator("button.approve").click()
