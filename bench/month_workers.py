@@ -451,8 +451,7 @@ def soak(url: str, server: str, args: argparse.Namespace, data: Path, baseline: 
     # the near-copy rewrites). The stand-in's calls name their item: exact figures.
     what = "extra calls vs an undisturbed run" if args.mode == "real" else "wasted calls"
     print(
-        f"run | kill at call | calls open | in flight | lost | twice | calls | {what} | "
-        "recovered s"
+        f"run | kill at call | calls open | in flight | lost | twice | calls | {what} | recovered s"
     )
     rng = random.Random(17)
     for run in range(1, args.soak_runs + 1):
@@ -496,7 +495,8 @@ def soak(url: str, server: str, args: argparse.Namespace, data: Path, baseline: 
         queue.close()
         db.dispose()
         print(
-            f"{run:3d} | {at:12d} | {open_at_kill:10d} | {in_flight:9d} | {lost:4d} | {twice:5d} | {calls:5d} | "
+            f"{run:3d} | {at:12d} | {open_at_kill:10d} | {in_flight:9d} | {lost:4d} | "
+            f"{twice:5d} | {calls:5d} | "
             f"{wasted:{len(what)}d} | {recovered:6.2f}   (job {final.status.value})"
         )
 
