@@ -49,10 +49,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from month_batch import PLAN, answer  # noqa: E402  (bench/ is on the path: run as a script)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.month_batch import PLAN, answer  # noqa: E402
 from service.domain.job import Job  # noqa: E402
 from service.planning.drafts import PLAN_JOB  # noqa: E402
 from service.storage.db import Database  # noqa: E402
@@ -166,9 +166,10 @@ def stand_in_handler(server: str) -> Any:
     return handle
 
 
-def count_round_trips(report: Path) -> None:
+def count_round_trips(report: Path) -> Any:
     """Every database engine this process makes counts its round trips; on exit the totals
-    and the items this process ran go to `report` (JSON), for the bench to add up."""
+    (since the returned function was last called) and the items this process ran go to
+    `report` (JSON), for the bench to add up."""
     import atexit
 
     import service.storage.db as storage_db
@@ -193,14 +194,21 @@ def count_round_trips(report: Path) -> None:
 
     repositories.JobRepo.finish_item = counted_finish  # type: ignore[method-assign]
 
+    before: Counter[str] = Counter()
+
+    def start_counting() -> None:  # after the warm-up: count the items only
+        for c in counters:
+            before.update(c.snapshot())
+
     def write() -> None:
         total: Counter[str] = Counter()
         for c in counters:
             total.update(c.snapshot())
-        cpu = os.times()
-        report.write_text(json.dumps({"items": items[0], "cpu": cpu.user + cpu.system, **total}))
+        total.subtract(before)
+        report.write_text(json.dumps({"items": items[0], **total}))
 
     atexit.register(write)
+    return start_counting
 
 
 def worker_main(url: str, server: str, concurrency: int, data_dir: str, mode: str) -> None:
@@ -208,7 +216,7 @@ def worker_main(url: str, server: str, concurrency: int, data_dir: str, mode: st
     from service.jobs.worker import run_worker
     from service.settings import Settings
 
-    count_round_trips(Path(data_dir) / "round_trips.json")
+    start_counting = count_round_trips(Path(data_dir) / "round_trips.json")
     settings = Settings(
         database_url=url,
         data_dir=Path(data_dir),
@@ -235,6 +243,7 @@ def worker_main(url: str, server: str, concurrency: int, data_dir: str, mode: st
         # about 2.6 CPU s). The scaling figures are a warm worker's.
         slot = make_slots(PLAN)[0]
         draft_for_slot(svc.variants, svc.embedder, "demo", PLAN, slot, lambda: ["Varm opp."])
+    start_counting()
     run_worker(settings, handlers, concurrency=concurrency)
 
 
