@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 
-from service.domain import DraftStatus
+from service.domain import Draft, DraftStatus
 from service.errors import Conflict
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
@@ -70,27 +70,30 @@ class _Written(NamedTuple):
     usage: dict[str, Any]
 
 
-def _attempt_ids(db: Database, workspace: str, item: tuple[str, str] | None) -> list[str | None]:
-    """The draft ids of a job item's two attempts, the same on every run of the item; none
-    outside a job (a category batch), where nothing is retried.
+def _attempt_ids(
+    db: Database, workspace: str, item: tuple[str, str] | None
+) -> tuple[list[str | None], dict[str, _Written]]:
+    """The draft ids of a job item's two attempts, the same on every run of the item, and what
+    an interrupted run already stored under them (read here once, not again per attempt);
+    no ids outside a job (a category batch), where nothing is retried.
 
     A regeneration sends a finished item back to be written again, after setting its drafts
     aside (rejected); those ids belong to a spent round, so each round has ids of its own and
     the first round whose last draft is not rejected is this run's (a crash retry finds it)."""
     if item is None:
-        return [None, None]
+        return [None, None], {}
     job_id, key = item
     for round_ in range(_MAX_ROUNDS):
         tag = f"{job_id}:{key}" if round_ == 0 else f"{job_id}:{key}:r{round_}"
         ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"gjenbruk:{tag}:{n}")) for n in (0, 1)]
-        with db.session() as s:
+        with db.autocommit() as s:  # one read: a single round trip
             found = DraftRepo(s).many(workspace, ids)
         first, second = found.get(ids[0]), found.get(ids[1])
         # A near-copy set aside within the round (first rejected, second written) is this
         # round's own decision, not a regeneration's.
         last = second or first
         if last is None or last.status is not DraftStatus.rejected:
-            return list(ids)
+            return list(ids), {i: _written(d) for i, d in found.items()}
     raise Conflict(f"slot {key} of job {job_id} was regenerated more than {_MAX_ROUNDS} times")
 
 
@@ -99,8 +102,10 @@ def _stored(db: Database, workspace: str, draft_id: str | None) -> _Written | No
         return None
     with db.session() as s:
         found = DraftRepo(s).many(workspace, [draft_id]).get(draft_id)
-    if found is None:
-        return None
+    return None if found is None else _written(found)
+
+
+def _written(found: Draft) -> _Written:
     checks = [c.model_dump() for c in found.checks]
     # No model call this time: what the first run spent was spent there.
     return _Written(found.text, checks, found.passed, found.id, Usage().model_dump())
@@ -140,7 +145,7 @@ def draft_for_slot(
     model call, and takes the same decisions from there."""
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
-    ids = _attempt_ids(pipeline.db, workspace, current_item())
+    ids, stored = _attempt_ids(pipeline.db, workspace, current_item())
     tone = ""
     best: dict[str, Any] = {}
     replaced: list[str] = []
@@ -155,7 +160,7 @@ def draft_for_slot(
             category=slot.category,
             tone=tone,
         )
-        reused = _stored(pipeline.db, workspace, ids[attempt])
+        reused = stored.get(ids[attempt] or "")
         v = reused or _generate(pipeline, request, ids[attempt])
         similarity = 0.0
         others = list(earlier()) if v.text else []
@@ -175,11 +180,7 @@ def draft_for_slot(
         }
         # An interrupted run that already wrote the second attempt had judged the first a
         # near-copy; the retry keeps that judgement (the month around it has moved on since).
-        rewritten = (
-            reused is not None
-            and attempt == 0
-            and _stored(pipeline.db, workspace, ids[1]) is not None
-        )
+        rewritten = reused is not None and attempt == 0 and (ids[1] or "") in stored
         if similarity < NEAR_DUPLICATE and not rewritten:
             break
         tone = "helt annerledes vinkling og åpning enn forrige innlegg i samme kategori"

@@ -677,14 +677,22 @@ class JobRepo:
             key=row.key, status=ItemStatus(row.status), result=row.result, error=row.error
         )
 
-    def start_item(self, job_id: str, key: str) -> int:
-        """Count an attempt; returns how many there have been (more than 1: a retry)."""
-        row = self.s.get(JobItemRow, (job_id, key))
-        if row is None:
-            raise NotFound(f"job {job_id!r} has no item {key!r}")
-        row.attempts += 1
-        self.s.flush()
-        return row.attempts
+    def start_item(self, job_id: str, key: str) -> bool:
+        """Count an attempt of a pending item, in one statement; False (nothing counted) when
+        the item is not pending any more (another run stored it) or does not exist."""
+        from sqlalchemy import update
+
+        started = self.s.execute(
+            update(JobItemRow)
+            .where(
+                JobItemRow.job_id == job_id,
+                JobItemRow.key == key,
+                JobItemRow.status == ItemStatus.pending.value,
+            )
+            .values(attempts=JobItemRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(started.rowcount)  # type: ignore[attr-defined]
 
     def finish_item(
         self, job_id: str, key: str, *, result: dict[str, object] | None, error: str | None
@@ -764,6 +772,22 @@ class JobRepo:
             )
             or 0
         )
+
+    def pending_and_cancel(self, job_id: str) -> tuple[int, bool]:
+        """The job's items still pending and whether a cancel was asked, in one query (what a
+        worker reads after each item to know whether the job is over)."""
+        pending = (
+            select(func.count())
+            .select_from(JobItemRow)
+            .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.pending.value)
+            .scalar_subquery()
+        )
+        row = self.s.execute(
+            select(pending, JobRow.cancel_requested).where(JobRow.id == job_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no job {job_id!r}", details={"job_id": job_id})
+        return int(row[0] or 0), bool(row[1])
 
     def for_workspace(self, workspace: str, *, limit: int = 20) -> list[Job]:
         """The workspace's jobs, newest first."""

@@ -251,3 +251,62 @@ def test_the_serving_side_only_enqueues_one_task_per_item_and_never_runs_a_handl
     assert ran == [] and queue.get(job.id).status is JobStatus.queued
     queue.close()
     db.dispose()
+
+
+def test_a_worker_item_costs_few_round_trips_and_still_sees_a_cancel_from_elsewhere(
+    pg_url: str,
+) -> None:
+    """The bookkeeping of one item on a worker (run_item + settle): the job read with its
+    cancel flag and the attempt in one transaction, the outcome and settle's read one
+    statement each. It was 17 (a pre-ping per session, settle's count and cancel read apart,
+    the item read before its attempt was counted, the "current item" note every item)."""
+    from service.jobs.worker import item_task
+    from service.storage.db import RoundTrips
+
+    db = Database(pg_url)
+    handlers = {KIND: lambda job, key: {"text": f"utkast {key}"}}
+    queue = _queue(pg_url)
+    job, _ = queue.submit("w", KIND, ITEMS)
+    work = item_task(db, handlers)
+    work(job.id, ITEMS[0])  # the first item also moves the job to running
+    trips = RoundTrips(db.engine)
+    for key in ITEMS[1:12]:
+        work(job.id, key)
+    per_item = trips.total() / 11
+    assert per_item <= 7, trips.snapshot()
+    assert trips.snapshot()["pings"] == 0  # connections in steady use are not pinged
+    # A cancel stored by another process is seen by the very next item, here too.
+    queue.cancel(job.id)
+    work(job.id, ITEMS[12])
+    final = queue.get(job.id)
+    assert final.status is JobStatus.cancelled and final.done == 12
+    with db.session() as s:
+        assert JobRepo(s).item(job.id, ITEMS[12]).status is ItemStatus.pending
+    # Each item stored once, even when its task runs again (a retried task).
+    work(job.id, ITEMS[3])
+    assert sorted(str(r["text"]) for r in _stored(pg_url, job)) == sorted(
+        f"utkast {k}" for k in ITEMS[:12]
+    )
+    queue.close()
+    db.dispose()
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_on_checkout(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinging only idle connections keeps what pool_pre_ping gave: a connection the server
+    dropped while it sat in the pool is found dead and replaced, not handed to a query."""
+    import service.storage.db as storage_db
+
+    monkeypatch.setattr(storage_db, "PING_AFTER_IDLE", 0.2)
+    db = Database(pg_url)
+    with db.session() as s:
+        pid = s.scalar(text("SELECT pg_backend_pid()"))
+    killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with killer.connect() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    killer.dispose()
+    time.sleep(0.4)
+    with db.session() as s:
+        assert s.scalar(text("SELECT pg_backend_pid()")) != pid
+    db.dispose()

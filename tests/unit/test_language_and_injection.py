@@ -34,6 +34,23 @@ def test_a_mixed_text_fails_on_its_foreign_sentence() -> None:
     assert not check.passed and "Come and taste" in check.detail
 
 
+def test_a_text_judged_again_gets_the_same_verdict_and_a_guess_of_its_own() -> None:
+    """detect remembers texts it has judged (a month's drafts share their sentences): the
+    foreign sentence is still found when it was seen before on its own, and a caller that
+    changes the guess it got does not change the next caller's."""
+    foreign = "Come and taste our new cider today!"
+    assert detect(foreign).language == "en"
+    mixed = f"Vi har åpent hele helgen og gleder oss til å se dere. {foreign}"
+    for _ in range(2):
+        check = check_language(mixed, "nb")
+        assert not check.passed and check.code == "check.language.sentence"
+    first = detect(foreign)
+    first.language = "nb"
+    assert detect(foreign).language == "en"
+    single = check_language(foreign, "nb")  # one sentence: the whole text's verdict
+    assert not single.passed and single.code == "check.language.other"
+
+
 def test_too_short_to_tell_is_said_not_guessed() -> None:
     check = check_language("Sider 189,-", "nb")
     assert check.passed and "for kort" in check.detail
