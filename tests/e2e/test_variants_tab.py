@@ -155,3 +155,51 @@ def test_approving_a_failed_variant_asks_first_and_records_the_override(
     with services.db.session() as s:
         [approved] = DraftRepo(s).list("demo", status=DraftStatus.approved)
     assert approved.surface == "facebook_post" and approved.checks_overridden
+
+
+def _page_texts(base: str, user: str, password: str) -> str:
+    """The page and the Gradio config a logged-in `user` is sent, as one text (JSON decoded, so
+    Norwegian letters are compared as letters)."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        r = client.post("/v1/login", json={"user": user, "password": password})
+        assert r.status_code == 200, r.text
+        page = client.get("/ui/")
+        config = client.get("/ui/config")
+    assert page.status_code == 200 and config.status_code == 200, (page.text, config.text)
+    return page.text + json.dumps(config.json(), ensure_ascii=False)
+
+
+def test_the_page_carries_no_posts_of_a_workspace_the_reader_is_not_in(
+    live_url: str, browser: Any, services: Services
+) -> None:
+    from service.auth.bootstrap import add_user
+    from service.auth.permissions import Role
+    from service.domain import Workspace
+    from service.storage.repositories import PostRepo, WorkspaceRepo
+    from tests.e2e.conftest import OWNER, PASSWORD
+
+    assert services.settings.default_workspace == "demo"
+    with services.db.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="andre", name="Andre"))
+        snippets = [" ".join(p.text.split())[:40] for p in PostRepo(s).list("demo")]
+    assert len(snippets) >= 10
+    add_user(services.db, "fremmed", workspace="andre", role=Role.editor, password=PASSWORD)
+
+    # Neither the page nor its config (what the browser gets before any event) holds a post
+    # of the configured default workspace: not for someone outside it, and not for its owner
+    # either (the picker is filled by the page's load, for the caller).
+    for user in ("fremmed", OWNER):
+        shown = _page_texts(live_url, user, PASSWORD)
+        leaked = [s for s in snippets if s in shown]
+        assert leaked == [], (user, leaked)
+
+    # The load fills the picker for whoever is logged in: the owner sees the demo's posts.
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
+    page.goto(f"{live_url}/ui/", wait_until="load")
+    page.get_by_role("tab", name="Gjenbruk et innlegg").click()
+    page.locator("#variants-post input").first.click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=30_000)
+    assert any(s[:30] in " ".join(options.all_inner_texts()) for s in snippets)
