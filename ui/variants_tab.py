@@ -291,7 +291,10 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
             gr.update(value=False, visible=_needs_confirmation(v)),
         )
 
-    draft.change(show_draft, [state, draft], [edit, confirm])
+    # Only when the person picks another variant: the handlers that set the picker set the box
+    # in the same answer, and a change event after them could write the generated text over an
+    # edit typed in the meantime.
+    draft.input(show_draft, [state, draft], [edit, confirm])
 
     def decide(status: str) -> Callable[..., tuple[Any, ...]]:
         def run(

@@ -75,17 +75,11 @@ def test_the_cards_show_the_review_and_keep_it_after_a_reload(
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
     out = _make_variants(page, live_url)
     edited = VARIANT + " Velkommen innom!"
-    # Picking the new draft fills the box (its change event) after the generation's answer:
-    # type the edit once that has settled, or the event writes the generated text over it.
+    # Typed the moment the cards are there: nothing written into the box after the generation's
+    # own answer may replace it (the draft picker's change event once did).
     box = page.locator("#variants-edit textarea")
-    page.wait_for_function(
-        "() => document.querySelector('#variants-edit textarea').value.startsWith('Vinteren')"
-    )
-    for _ in range(20):
-        box.fill(edited)
-        page.wait_for_timeout(300)
-        if box.input_value() == edited:
-            break
+    box.fill(edited)
+    page.wait_for_timeout(1500)
     assert box.input_value() == edited
     page.locator("#variants-approve").click()
     page.locator("#variants-reviewed").get_by_text("Godkjent").wait_for(timeout=15_000)
