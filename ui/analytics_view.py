@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from service.errors import GjenbrukError
 from ui.texts import channel_name, date_text, language_of, short_date, short_month, t, text
 
 PostsFn = Callable[[str], list[dict[str, Any]]]
@@ -244,6 +245,16 @@ def build(
         )
 
     outputs = [channel, time_plot, category_plot, band_plot, summary, thin, post, category]
+
+    def on_open(ws: str | None, ch: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """The page's load: the preselected workspace may not be the caller's (the page is one
+        build for everyone); then nothing is drawn, and the picker's change to one of theirs
+        draws it."""
+        try:
+            return load(ws, ch, request)
+        except GjenbrukError:
+            return tuple(gr.skip() for _ in outputs)
+
     show.click(load, inputs=[workspace, channel], outputs=outputs)
     channel.input(load, inputs=[workspace, channel], outputs=outputs)
     workspace.change(load, inputs=[workspace, channel], outputs=outputs)
@@ -264,4 +275,4 @@ def build(
 
         reuse_plot.build(backend.reuse, workspace, show)
     # Shown when the page opens, not after a button: the app registers this on load.
-    return load, [workspace, channel], outputs
+    return on_open, [workspace, channel], outputs
