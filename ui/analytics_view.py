@@ -4,6 +4,7 @@ the high performers with their reason, and correcting a post's category."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from ui.texts import channel_name, date_text, language_of, t, text
+from service.errors import GjenbrukError
+from ui.texts import channel_name, date_text, language_of, short_date, short_month, t, text
 
 PostsFn = Callable[[str], list[dict[str, Any]]]
 AnalysisFn = Callable[[str], dict[str, Any]]
@@ -21,6 +23,7 @@ SetCategoryFn = Callable[[str, str, str], dict[str, Any]]
 
 ALL = "*"
 THIN = 5  # a mean over fewer posts than this is shown, but marked as too few to rely on
+MAX_DAYS = 24  # more days than this on the time axis: weeks, then months (each label is drawn)
 
 
 @dataclass(frozen=True)
@@ -32,20 +35,47 @@ class AnalyticsBackend:
     reuse: Callable[[str], dict[str, Any]] | None = None  # ui/reuse_plot.py
 
 
-def over_time(posts: list[dict[str, Any]], channel: str) -> pd.DataFrame:
-    """Engagement rate per post by publishing date, one line per channel (its name, as the
-    legend shows it)."""
+def over_time(posts: list[dict[str, Any]], channel: str, lang: str = "nb") -> pd.DataFrame:
+    """Engagement rate per post by publishing day, one line per channel (its name, as the
+    legend shows it). The day is its label in the reader's language («15. mar.», "15 Mar"; with
+    the year when the posts span more than one): the browser's plot would write a time axis in
+    English, so the axis is these labels, in date order (`day_order`), the plot drawing the mean
+    per label. Every label is drawn, so more than MAX_DAYS days are grouped by week (labelled
+    by its Monday), and more weeks than that by month; `frame.attrs["unit"]` says which."""
     rows = [
         {
-            "published": pd.Timestamp(p["published_at"][:10]),
+            "day": p["published_at"][:10],
             "engagement_rate": p["engagement_rate"],
             "channel": channel_name(p["channel"]),
         }
         for p in posts
         if p["engagement_rate"] is not None and channel in (ALL, p["channel"])
     ]
-    frame = pd.DataFrame(rows, columns=["published", "engagement_rate", "channel"])
-    return frame.sort_values("published").reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=["day", "engagement_rate", "channel"])
+    frame = frame.sort_values("day", kind="stable").reset_index(drop=True)
+    several = len({day[:4] for day in frame["day"]}) > 1
+    unit, starts = "day", list(frame["day"])
+    if len(set(starts)) > MAX_DAYS:
+        unit = "week"
+        starts = [_monday(day) for day in frame["day"]]
+    if len(set(starts)) > MAX_DAYS:
+        unit = "month"
+        frame["published"] = [short_month(day, lang, year=several) for day in frame["day"]]
+    else:
+        frame["published"] = [short_date(day, lang, year=several) for day in starts]
+    out = frame[["published", "engagement_rate", "channel"]]
+    out.attrs["unit"] = unit
+    return out
+
+
+def _monday(day: str) -> str:
+    d = dt.date.fromisoformat(day)
+    return (d - dt.timedelta(days=d.weekday())).isoformat()
+
+
+def day_order(frame: pd.DataFrame) -> list[str]:
+    """The axis labels of `over_time` in date order, each once (the plot's sort)."""
+    return list(dict.fromkeys(frame["published"]))
 
 
 def by_group(analysis: dict[str, Any], channel: str, key: str, lang: str = "nb") -> pd.DataFrame:
@@ -129,6 +159,9 @@ def build(
         color="channel",
         label=t("plot_over_time"),
         y_axis_format=".1%",
+        # The days are labels (see over_time): posts of one channel on one day, their mean.
+        y_aggregate="mean",
+        x_label_angle=-35,
         elem_id="plot-over-time",
     )
     with gr.Row():
@@ -183,12 +216,22 @@ def build(
             return gr.update(value=frame, x=x_title, y=rate, color=evidence, x_title=x_title,
                              y_title=rate)  # fmt: skip
 
-        line = over_time(posts, ch).rename(
-            columns={"published": when, "engagement_rate": rate, "channel": legend}
-        )
+        days = over_time(posts, ch, lang)
+        # The axis title says when the days are grouped.
+        unit = days.attrs.get("unit", "day")
+        when = when if unit == "day" else text(f"published_{unit}", lang)
+        line = days.rename(columns={"published": when, "engagement_rate": rate, "channel": legend})
         return (
             gr.update(choices=channels, value=ch),
-            gr.update(value=line, x=when, y=rate, color=legend, x_title=when, y_title=rate),
+            gr.update(
+                value=line,
+                x=when,
+                y=rate,
+                color=legend,
+                x_title=when,
+                y_title=rate,
+                sort=day_order(days),
+            ),
             bars("category_stats", text("category", lang)),
             bars("hour_bands", text("hour_band", lang)),
             summary_html(
@@ -202,6 +245,16 @@ def build(
         )
 
     outputs = [channel, time_plot, category_plot, band_plot, summary, thin, post, category]
+
+    def on_open(ws: str | None, ch: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """The page's load: the preselected workspace may not be the caller's (the page is one
+        build for everyone); then nothing is drawn, and the picker's change to one of theirs
+        draws it."""
+        try:
+            return load(ws, ch, request)
+        except GjenbrukError:
+            return tuple(gr.skip() for _ in outputs)
+
     show.click(load, inputs=[workspace, channel], outputs=outputs)
     channel.input(load, inputs=[workspace, channel], outputs=outputs)
     workspace.change(load, inputs=[workspace, channel], outputs=outputs)
@@ -222,4 +275,4 @@ def build(
 
         reuse_plot.build(backend.reuse, workspace, show)
     # Shown when the page opens, not after a button: the app registers this on load.
-    return load, [workspace, channel], outputs
+    return on_open, [workspace, channel], outputs

@@ -735,6 +735,45 @@ NN: dict[str, str] = {
     "origin_model": "Språkmodellen",
 }
 
+# The reuse tab's surface groups (its checkboxes are named on load, in the reader's language).
+NB.update(
+    {"surface_kind_owned": "Eid", "surface_kind_earned": "Fortjent", "surface_kind_paid": "Betalt"}
+)
+NN.update(
+    {"surface_kind_owned": "Eigd", "surface_kind_earned": "Fortent", "surface_kind_paid": "Betalt"}
+)
+EN.update(
+    {"surface_kind_owned": "Owned", "surface_kind_earned": "Earned", "surface_kind_paid": "Paid"}
+)
+# The time axis's title when the days are grouped into weeks or months (many posts).
+NB.update({"published_week": "Publisert, uke fra", "published_month": "Publisert, måned"})
+NN.update({"published_week": "Publisert, veke frå", "published_month": "Publisert, månad"})
+EN.update({"published_week": "Published, week of", "published_month": "Published, month"})
+# Short dates on a plot's time axis: «15. mar.», "15 Mar" (Vega would write English ones).
+MONTHS_SHORT = {
+    "nb": ("jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.",
+           "nov.", "des."),
+    "nn": ("jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.",
+           "nov.", "des."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}  # fmt: skip
+
+
+def short_date(day: dt.date | str, lang: str, *, year: bool = False) -> str:
+    """«15. mar.» (with the year: «15. mar. 2026») in Norwegian, "15 Mar" in English."""
+    d = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    month = MONTHS_SHORT[_lang(lang)][d.month - 1]
+    core = f"{d.day} {month}" if _lang(lang) == "en" else f"{d.day}. {month}"
+    return f"{core} {d.year}" if year else core
+
+
+def short_month(day: dt.date | str, lang: str, *, year: bool = False) -> str:
+    """«mar.» (with the year: «mar. 2026»), "Mar 2026"."""
+    d = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    month = MONTHS_SHORT[_lang(lang)][d.month - 1]
+    return f"{month} {d.year}" if year else month
+
+
 WEEKDAYS_SHORT = {
     "nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn"),
     "nn": ("mån", "tys", "ons", "tor", "fre", "lau", "sun"),

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.context import Context
 
+from service.errors import GjenbrukError
 from ui.texts import (
     check_detail,
     check_label,
@@ -33,7 +35,7 @@ ProgressFn = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class VariantsBackend:
     top_posts: Callable[[str, str], list[tuple[str, str]]]  # (workspace, query) -> (label, id)
-    surfaces: Callable[[], list[tuple[str, str]]]  # (label, id), grouped owned/earned/paid
+    surfaces: Callable[[], list[tuple[str, str]]]  # (kind, id), grouped owned/earned/paid
     generate: Callable[[dict[str, Any], ProgressFn], dict[str, Any]]
     # ws, draft id, status, text, override (approve although the checks failed)
     review: Callable[[str, str, str, str, bool], dict[str, Any]]
@@ -148,6 +150,15 @@ def _needs_confirmation(v: dict[str, Any] | None) -> bool:
     return v is not None and not v.get("passed") and v.get("status") != "approved"
 
 
+def surface_choices(surfaces: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """The checkboxes' labels in the reader's language: «Eid · Facebook-innlegg», "Owned ·
+    Facebook post"; the values stay the surface ids."""
+    return [
+        (f"{text('surface_kind_' + kind, lang)} · {surface_name(sid, lang)}", sid)
+        for kind, sid in surfaces
+    ]
+
+
 def json_download(result: dict[str, Any]) -> str:
     """The download: every variant as it stands now (status, edited text), not as generated."""
     variants = [{**v, "final_text": _current_text(v)} for v in result.get("variants", [])]
@@ -169,17 +180,12 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
         find = gr.Textbox(
             label=t("find_post"), placeholder=t("find_post_hint"), elem_id="variants-find"
         )
-    initial = backend.top_posts(default_workspace, "") if default_workspace in workspaces else []
-    post = gr.Dropdown(
-        choices=initial,
-        value=initial[0][1] if initial else None,
-        label=t("pick_post"),
-        elem_id="variants-post",
-    )
+    # Empty in the page as built (the same page for everyone): the load fills it with the
+    # posts of the caller's workspace, asked as the caller.
+    post = gr.Dropdown(choices=[], value=None, label=t("pick_post"), elem_id="variants-post")
     pasted = gr.Textbox(label=t("or_paste"), lines=4, elem_id="variants-text")
-    surfaces = gr.CheckboxGroup(
-        choices=backend.surfaces(), label=t("surfaces"), elem_id="variants-surfaces"
-    )
+    # Named on load, in the reader's language (the page is built once, for every language).
+    surfaces = gr.CheckboxGroup(choices=[], label=t("surfaces"), elem_id="variants-surfaces")
     with gr.Row():
         language = gr.Dropdown(
             choices=[(t("lang_auto"), ""), ("bokmål", "nb"), ("nynorsk", "nn"), ("English", "en")],
@@ -213,6 +219,19 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
 
     workspace.change(refresh_posts, [workspace, find], post)
     find.submit(refresh_posts, [workspace, find], post)
+
+    def on_load(ws: str | None, query: str, request: gr.Request) -> tuple[Any, Any]:
+        boxes = gr.update(choices=surface_choices(backend.surfaces(), language_of(request)))
+        try:
+            return refresh_posts(ws, query), boxes
+        except GjenbrukError:
+            # The preselected workspace is not the caller's: the page's load puts one of
+            # theirs in the picker, and its change fills the posts.
+            return gr.skip(), boxes
+
+    page = Context.root_block
+    assert page is not None, "built inside gr.Blocks"
+    page.load(on_load, [workspace, find], [post, surfaces], show_progress="hidden")
 
     def _shown(result: dict[str, Any], selected: str | None, ui: str) -> tuple[Any, ...]:
         """Cards, the variant picker (keeping the selection), its text and the confirmation."""
@@ -272,7 +291,10 @@ def build(backend: VariantsBackend, workspaces: list[str], default_workspace: st
             gr.update(value=False, visible=_needs_confirmation(v)),
         )
 
-    draft.change(show_draft, [state, draft], [edit, confirm])
+    # Only when the person picks another variant: the handlers that set the picker set the box
+    # in the same answer, and a change event after them could write the generated text over an
+    # edit typed in the meantime.
+    draft.input(show_draft, [state, draft], [edit, confirm])
 
     def decide(status: str) -> Callable[..., tuple[Any, ...]]:
         def run(

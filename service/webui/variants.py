@@ -15,8 +15,6 @@ from service.storage.repositories import DraftRepo
 if TYPE_CHECKING:
     from ui.variants_tab import ProgressFn, VariantsBackend
 
-KIND_NB = {"owned": "Eid", "earned": "Fortjent", "paid": "Betalt"}
-
 
 def _label(rate: float | None, channel: str, text: str) -> str:
     er = f"{rate:.1%}" if rate is not None else "–"
@@ -34,8 +32,9 @@ def variants_backend(services: Services) -> VariantsBackend:
         return [(_label(r.engagement_rate, r.channel, r.text), r.id) for r in rows[:30]]
 
     def surfaces() -> list[tuple[str, str]]:
+        """(kind, id) per surface: the tab names them in the reader's language."""
         catalog = services.variants.catalog
-        return [(f"{KIND_NB[s.kind.value]} · {s.name_nb}", s.id) for s in catalog.surfaces.values()]
+        return [(s.kind.value, s.id) for s in catalog.surfaces.values()]
 
     def generate(request: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
         return services.variants.run(VariantRequest(**request), progress).model_dump(mode="json")

@@ -90,10 +90,18 @@ def test_the_english_ui_names_surfaces_and_checks_in_english(
     cards = page.locator(".gj-card").first.inner_text()
     assert "Instagram post" in cards or "Facebook post" in cards
     assert "passed" in cards or "failed" in cards
-    for name in ("Month plan", "Status", "Analysis", "Profile texts", "Library"):
+    for name in ("Month plan", "Status", "Analysis", "Profile texts", "Library", "Reuse a post"):
         _open(page, name)
         shown = page.locator("body").inner_text()
         assert not NORWEGIAN.search(shown), (name, NORWEGIAN.search(shown))
+    # The surface checkboxes (named on load): English surface and group names, no Norwegian.
+    boxes = page.locator("#variants-surfaces")
+    boxes.get_by_text("Owned · Facebook post").wait_for(timeout=30_000)
+    labels = boxes.inner_text()
+    assert "Paid · " in labels and "Instagram post" in labels
+    norwegian = r"\b(Eid|Fortjent|Betalt)\b|-innlegg|-annonse|Nyhetsbrev|Tips til pressen"
+    assert not re.search(norwegian, labels), labels
+    assert not NORWEGIAN.search(page.locator("body").inner_text())
 
 
 def test_the_norwegian_ui_shows_no_internal_ids(

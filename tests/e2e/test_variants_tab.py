@@ -75,17 +75,11 @@ def test_the_cards_show_the_review_and_keep_it_after_a_reload(
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
     out = _make_variants(page, live_url)
     edited = VARIANT + " Velkommen innom!"
-    # Picking the new draft fills the box (its change event) after the generation's answer:
-    # type the edit once that has settled, or the event writes the generated text over it.
+    # Typed the moment the cards are there: nothing written into the box after the generation's
+    # own answer may replace it (the draft picker's change event once did).
     box = page.locator("#variants-edit textarea")
-    page.wait_for_function(
-        "() => document.querySelector('#variants-edit textarea').value.startsWith('Vinteren')"
-    )
-    for _ in range(20):
-        box.fill(edited)
-        page.wait_for_timeout(300)
-        if box.input_value() == edited:
-            break
+    box.fill(edited)
+    page.wait_for_timeout(1500)
     assert box.input_value() == edited
     page.locator("#variants-approve").click()
     page.locator("#variants-reviewed").get_by_text("Godkjent").wait_for(timeout=15_000)
@@ -155,3 +149,70 @@ def test_approving_a_failed_variant_asks_first_and_records_the_override(
     with services.db.session() as s:
         [approved] = DraftRepo(s).list("demo", status=DraftStatus.approved)
     assert approved.surface == "facebook_post" and approved.checks_overridden
+
+
+def _page_texts(base: str, user: str, password: str) -> str:
+    """The page and the Gradio config a logged-in `user` is sent, as one text (JSON decoded, so
+    Norwegian letters are compared as letters)."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        r = client.post("/v1/login", json={"user": user, "password": password})
+        assert r.status_code == 200, r.text
+        page = client.get("/ui/")
+        config = client.get("/ui/config")
+    assert page.status_code == 200 and config.status_code == 200, (page.text, config.text)
+    return page.text + json.dumps(config.json(), ensure_ascii=False)
+
+
+def test_the_page_carries_no_posts_of_a_workspace_the_reader_is_not_in(
+    live_url: str, browser: Any, services: Services
+) -> None:
+    from service.auth.bootstrap import add_user
+    from service.auth.permissions import Role
+    from service.domain import Workspace
+    from service.storage.repositories import PostRepo, WorkspaceRepo
+    from tests.e2e.conftest import OWNER, PASSWORD
+
+    assert services.settings.default_workspace == "demo"
+    with services.db.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="andre", name="Andre"))
+        snippets = [" ".join(p.text.split())[:40] for p in PostRepo(s).list("demo")]
+    assert len(snippets) >= 10
+    add_user(services.db, "fremmed", workspace="andre", role=Role.editor, password=PASSWORD)
+
+    # Neither the page nor its config (what the browser gets before any event) holds a post
+    # of the configured default workspace: not for someone outside it, and not for its owner
+    # either (the picker is filled by the page's load, for the caller).
+    for user in ("fremmed", OWNER):
+        shown = _page_texts(live_url, user, PASSWORD)
+        leaked = [s for s in snippets if s in shown]
+        assert leaked == [], (user, leaked)
+
+    # Someone outside the default workspace: the page opens on their own, with none of the
+    # default's posts in the picker. (Its load still shows errors today: the page is built with
+    # the default preselected for everyone, and the plans tab's load and a picker's check of
+    # the old value refuse it.)
+    stranger = browser.new_context(locale="nb-NO", viewport={"width": 1300, "height": 1800})
+    other = stranger.new_page()
+    r = other.request.post(f"{live_url}/v1/login", data={"user": "fremmed", "password": PASSWORD})
+    assert r.ok, r.text()
+    other.goto(f"{live_url}/ui/", wait_until="load")
+    other.get_by_role("tab", name="Gjenbruk et innlegg").click()
+    picker = other.locator("#variants-workspace input").first
+    other.wait_for_function(
+        "() => document.querySelector('#variants-workspace input').value === 'andre'"
+    )
+    other.wait_for_timeout(2000)  # every load event has answered
+    assert picker.input_value() == "andre"
+    assert not [s for s in snippets if s in other.locator("body").inner_text()]
+    stranger.close()
+
+    # The load fills the picker for whoever is logged in: the owner sees the demo's posts.
+    page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 1800})
+    page.goto(f"{live_url}/ui/", wait_until="load")
+    page.get_by_role("tab", name="Gjenbruk et innlegg").click()
+    page.locator("#variants-post input").first.click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=30_000)
+    assert any(s[:30] in " ".join(options.all_inner_texts()) for s in snippets)
