@@ -140,14 +140,13 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
+    default = backend.default_workspace
     if backend.access is not None:
-        # Behind a login the page is built with no workspace but the configured default in it
-        # (preselected, so a click right after the page opens has one); each load puts in the
-        # caller's own workspaces, and a caller without the default gets one of theirs.
-        first = (
-            [backend.default_workspace] if backend.default_workspace in backend.workspaces() else []
-        )
-        backend = dataclasses.replace(backend, workspaces=lambda: list(first))
+        # Behind a login the page is built naming no workspace at all (one page serves every
+        # caller: a preselected default would put its name in everyone's page and make the
+        # tabs' loads ask a workspace the caller may not be in); each load puts in the caller's
+        # own workspaces, the default first if it is one of theirs.
+        backend = dataclasses.replace(backend, workspaces=lambda: [], default_workspace="")
     with gr.Blocks(title="Gjenbruk") as blocks:
         gr.Markdown("# Gjenbruk")
         gr.Markdown(t("tagline"))
@@ -207,7 +206,7 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
         for fn, inputs, outputs in loaders:
             blocks.load(fn, inputs, outputs, show_progress="hidden")
         if backend.access is not None:
-            _per_caller(blocks, backend.access, backend.default_workspace)
+            _per_caller(blocks, backend.access, default)
         # "Reuse this post": the reuse tab opens with the post picked. Its picker is found by
         # its element id, so the reuse tab's code needs no hook for it.
         post = next(

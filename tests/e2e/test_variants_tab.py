@@ -190,9 +190,7 @@ def test_the_page_carries_no_posts_of_a_workspace_the_reader_is_not_in(
         assert leaked == [], (user, leaked)
 
     # Someone outside the default workspace: the page opens on their own, with none of the
-    # default's posts in the picker. (Its load still shows errors today: the page is built with
-    # the default preselected for everyone, and the plans tab's load and a picker's check of
-    # the old value refuse it.)
+    # default's posts in the picker, and without an error (no tab's load asks the default).
     stranger = browser.new_context(locale="nb-NO", viewport={"width": 1300, "height": 1800})
     other = stranger.new_page()
     r = other.request.post(f"{live_url}/v1/login", data={"user": "fremmed", "password": PASSWORD})
@@ -205,6 +203,8 @@ def test_the_page_carries_no_posts_of_a_workspace_the_reader_is_not_in(
     )
     other.wait_for_timeout(2000)  # every load event has answered
     assert picker.input_value() == "andre"
+    errors = other.locator("[data-testid='toast-body']")
+    assert errors.count() == 0, errors.all_inner_texts()
     assert not [s for s in snippets if s in other.locator("body").inner_text()]
     stranger.close()
 
