@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from ui.texts import language_of, t, text
+from ui.texts import channel_name, language_of, t, text
 
 ReuseFn = Callable[[str], dict[str, Any]]
 GROUPS = ("reused", "sources", "baseline")
@@ -25,9 +25,10 @@ def reuse_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
             g = ch[group]
             if g["mean"] is None:
                 continue
+            name = channel_name(ch["channel"])
             rows.append(
                 {
-                    "group": f"{ch['channel']} · {text('reuse_' + group, lang)} (n={g['n']})",
+                    "group": f"{name} · {text('reuse_' + group, lang)} (n={g['n']})",
                     "engagement_rate": g["mean"],
                     "kind": text("reuse_" + group, lang),
                 }
@@ -40,7 +41,7 @@ def reuse_html(report: dict[str, Any], lang: str) -> str:
         return f"<p>{html.escape(text('reuse_none', lang))}</p>"
     rows = []
     for ch in report["channels"]:
-        cells = [html.escape(ch["channel"])]
+        cells = [html.escape(channel_name(ch["channel"]))]
         for group in GROUPS:
             g = ch[group]
             ci = (

@@ -20,6 +20,7 @@ from gradio.context import Context
 
 from service.errors import GjenbrukError
 from ui.texts import (
+    channel_name,
     check_detail,
     check_label,
     language_of,
@@ -77,7 +78,7 @@ def render_variants(result: dict[str, Any], lang: str) -> str:
         colour = "#2b8a3e" if v["passed"] else "#c92a2a"
         based = "".join(
             f"<li>{html.escape(examples[i]['text'][:110])}… "
-            f"<small>({html.escape(examples[i]['channel'])}"
+            f"<small>({html.escape(channel_name(examples[i]['channel']))}"
             # An approved draft people said yes to (service/learning), not a published post.
             + (
                 f", {text('example_' + examples[i]['kind'], lang)}"

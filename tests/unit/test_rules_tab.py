@@ -50,8 +50,8 @@ def test_an_approved_draft_among_the_examples_is_named_as_one() -> None:
         ],
     }
     page = render_variants(result, "nb")
-    assert "Utkast… <small>(facebook, godkjent utkast, redigert)" in page
-    assert "Post… <small>(facebook, 10.0%)" in page
+    assert "Utkast… <small>(Facebook, godkjent utkast, redigert)" in page
+    assert "Post… <small>(Facebook, 10.0%)" in page
 
 
 def test_the_reuse_plot_has_a_bar_per_channel_and_group_with_its_n() -> None:
@@ -71,6 +71,7 @@ def test_the_reuse_plot_has_a_bar_per_channel_and_group_with_its_n() -> None:
         ],
     }
     frame = reuse_frame(report, "nb")
-    assert list(frame["group"]) == ["facebook · gjenbrukt (n=3)", "facebook · kanalens andre (n=1)"]
+    assert list(frame["group"]) == ["Facebook · gjenbrukt (n=3)", "Facebook · kanalens andre (n=1)"]
     page = reuse_html(report, "en")
+    assert "<td>Facebook</td>" in page
     assert "6.0% [5.0%–7.0%] (n=3)" in page and "×3.00" in page and "3 published posts" in page
