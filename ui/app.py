@@ -104,7 +104,7 @@ def _rights(access: UiAccess | None) -> Callable[[str | None, str], list[str]] |
     return lambda user, workspace: access.permissions(user).get(workspace, [])
 
 
-def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
+def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> Any:
     """Each page load fills every workspace picker with the caller's own workspaces and shows
     only the buttons their role in the chosen workspace allows."""
     by_id: dict[str, Any] = {}
@@ -113,6 +113,9 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
             by_id[block.elem_id] = block
     pickers = {eid: b for eid, b in by_id.items() if eid.endswith("-workspace")}
     buttons = {eid: by_id[eid] for eid in ACTIONS if eid in by_id}
+    for button in buttons.values():
+        # Nothing that acts is offered before the load knows who is asking, and for where.
+        button.visible = False
 
     def picker_of(button: str) -> str:
         prefix = button.split("-", 1)[0]
@@ -126,7 +129,7 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
         shown = [gr.update(visible=ACTIONS[b] in rights.get(value or "", [])) for b in buttons]
         return picks + shown
 
-    blocks.load(load, None, [*pickers.values(), *buttons.values()])
+    picked = blocks.load(load, None, [*pickers.values(), *buttons.values()])
     for eid, picker in pickers.items():
         mine = [b for b in buttons if picker_of(b) == eid]
         if not mine:
@@ -137,6 +140,7 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> None:
             return [gr.update(visible=ACTIONS[b] in rights) for b in mine]
 
         picker.change(change, picker, [buttons[b] for b in mine])
+    return picked
 
 
 def build_ui(backend: UiBackend) -> gr.Blocks:
@@ -203,10 +207,15 @@ def build_ui(backend: UiBackend) -> gr.Blocks:
                             backend.jobs, backend.workspaces(), backend.default_workspace
                         )
                     )
-        for fn, inputs, outputs in loaders:
-            blocks.load(fn, inputs, outputs, show_progress="hidden")
-        if backend.access is not None:
-            _per_caller(blocks, backend.access, default)
+        if backend.access is None:
+            for fn, inputs, outputs in loaders:
+                blocks.load(fn, inputs, outputs, show_progress="hidden")
+        else:
+            # The tabs load once the caller's workspaces are in the pickers, never before
+            # (a load racing the pickers read no workspace, or a stale one).
+            picked = _per_caller(blocks, backend.access, default)
+            for fn, inputs, outputs in loaders:
+                picked.then(fn, inputs, outputs, show_progress="hidden")
         # "Reuse this post": the reuse tab opens with the post picked. Its picker is found by
         # its element id, so the reuse tab's code needs no hook for it.
         post = next(
