@@ -11,7 +11,7 @@ LLAMA_FLAGS := -DGGML_NATIVE=OFF
 LLAMA_WHEELS ?= $(HOME)/.cache/gjenbruk/wheels/llama-$(LLAMA_VERSION)-portable
 export GJENBRUK_DATA_DIR ?= var/gjenbruk
 
-.PHONY: install install-test run demo serve test lint unit bench eval clean
+.PHONY: install install-test run demo serve test lint unit bench eval screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 needed"'
@@ -61,6 +61,12 @@ bench: install
 EVAL_ARGS ?= --limit 6
 eval: install
 	$(BIN)/gjenbruk eval $(EVAL_ARGS)
+
+# The README's screenshots: the browser test photographs every tab into docs/screenshots/.
+screenshots: install-test
+	rm -f docs/screenshots/*-390.png
+	GJENBRUK_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -m e2e \
+	  tests/e2e/test_editor_screens.py::test_every_tab_fits_a_390_px_phone_and_is_photographed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,10 +1,12 @@
-"""Every tab on a 390 px phone, photographed by the test run into tests/e2e/screenshots/ (the
-README shows them), and one language at a time: the English UI without Norwegian surface or
-check names, the Norwegian one without internal ids."""
+"""Every tab on a 390 px phone, photographed by the test run into tests/e2e/screenshots/ (CI's
+artifact; `make screenshots` runs this test into docs/screenshots/, which the README shows),
+and one language at a time: the English UI without Norwegian surface or check names, the
+Norwegian one without internal ids."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,9 @@ from service.planning.service import parse_plan
 from service.providers.llm_fake import FakeLLM
 
 pytestmark = pytest.mark.e2e
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("GJENBRUK_SCREENSHOTS") or Path(__file__).resolve().parent / "screenshots"
+)
 EXAMPLE = Path(__file__).resolve().parents[2] / "ui" / "examples" / "plan.json"
 # What the Norwegian UI must never show: surface, check, finding, status and kind ids.
 INTERNAL_IDS = re.compile(
@@ -64,7 +68,7 @@ def test_every_tab_fits_a_390_px_phone_and_is_photographed(
     live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
 ) -> None:
     _month(services, fake_llm)
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(locale="nb-NO", viewport={"width": 390, "height": 844})
     page.goto(f"{live_url}/ui/", wait_until="load")
     names = _names(page)
