@@ -362,7 +362,11 @@ class MonthPlanner:
                 else "not_reviewed"
             )  # fmt: skip
             if reason is None:
-                kept.append(PlannedPost(slot=d.slot, text=text, passed=True, status=d.status))
+                kept.append(
+                    PlannedPost(
+                        slot=d.slot, text=text, passed=True, status=d.status, draft_id=d.draft_id
+                    )
+                )
             else:
                 left_out[reason] = left_out.get(reason, 0) + 1
         return kept, left_out
