@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from service.learning.reuse import ExportedDraft, PublishedPost, link_published, refs_of
-from service.planning.exports import PUBLER_COLUMNS, PlannedPost, tag_links, utm_link
+from service.planning.exports import PUBLER_COLUMNS, ExportFormat, PlannedPost, tag_links, utm_link
 from service.planning.models import Slot
 from service.planning.service import export
 from tests.unit.test_planning import _plan
@@ -114,7 +114,9 @@ def test_every_format_carries_the_id_beside_the_text_and_the_utm_on_the_links() 
 
 
 @pytest.mark.parametrize("fmt", ["buffer", "hootsuite", "publer"])
-def test_a_post_published_from_the_file_links_to_its_draft_by_the_utm(fmt: str) -> None:
+def test_a_post_published_from_the_file_links_to_its_draft_by_the_utm(
+    fmt: ExportFormat,
+) -> None:
     plan, _ = _plan("sjobua-restaurant")
     data = export(fmt, _posts()[:1], workspace="w", plan=plan).decode()
     rows = list(csv.reader(io.StringIO(data)))
