@@ -87,6 +87,7 @@ def test_a_sign_off_keeps_a_text_within_its_surfaces_recommended_length() -> Non
     assert len(text) <= rec
     rule = StyleRule(workspace="w", kind=RuleKind.sign_off, params={"text": "Vel møtt!"})
     main = surface.main_field
+    assert main is not None
     kept = enforce_variant(surface, {main: text}, [rule]).parts[main]
     assert kept.endswith("Vel møtt!") and len(kept) <= rec
     loose = enforce_variant(surface, {main: text}, [rule], keep_recommended=False).parts[main]
