@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from evals.scoring import OutputScore, score_case_diversity, score_output
 from service.errors import ProviderResponseInvalid
 from service.learning import text as tx
 from service.learning.enforce import apply_rules, phrase_re
@@ -264,6 +265,46 @@ class ReplayLLM(LLM):
         return Structured[T](value=value, usage=Usage(), model=self._model)
 
 
+class Quality(BaseModel):
+    """The eval's own metrics (evals/scoring.py, as `evals.run` computes them) over the new
+    outputs of one run; None where no output gives the measure (no must-keep facts)."""
+
+    usable: float
+    all_instructions: float
+    fact_recall: float | None
+    fact_precision: float
+    no_invented: float
+    echo_free: float
+    language_ok: float
+    adapted: float
+    near_duplicates: float | None
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def quality(scores: Sequence[OutputScore], texts_by_case: dict[str, list[str]]) -> Quality:
+    n = max(1, len(scores))
+    recall = [s.fact_recall for s in scores if s.fact_recall is not None]
+    dup = [
+        d.near_duplicate_rate
+        for case_id, texts in sorted(texts_by_case.items())
+        if (d := score_case_diversity(case_id, texts)).near_duplicate_rate is not None
+    ]
+    return Quality(
+        usable=sum(s.usable for s in scores) / n,
+        all_instructions=sum(s.all_instructions for s in scores) / n,
+        fact_recall=_mean(recall),
+        fact_precision=_mean([s.fact_precision for s in scores]) or 0.0,
+        no_invented=sum(not s.invented for s in scores) / n,
+        echo_free=sum(not s.prompt_echo for s in scores) / n,
+        language_ok=sum(s.language_ok for s in scores) / n,
+        adapted=sum(s.chrf_band == "adapted" for s in scores) / n,
+        near_duplicates=_mean(dup),
+    )
+
+
 class PipelineResult(BaseModel):
     policy: str
     edited: int
@@ -273,6 +314,8 @@ class PipelineResult(BaseModel):
     on: float
     passed_off: float
     passed_on: float
+    quality_off: Quality | None = None
+    quality_on: Quality | None = None
 
 
 def _main_text(surface: str, parts: dict[str, object]) -> str:
@@ -296,6 +339,7 @@ def simulate_pipeline(
     from evals.library import ensure_library
     from service.container import Services
     from service.domain import DraftStatus
+    from service.generation.surfaces import load_surfaces
     from service.generation.variants import VariantRequest
     from service.learning.service import RulePatch
     from service.providers.embeddings import HashingEmbedder
@@ -320,7 +364,17 @@ def simulate_pipeline(
             ensure_library(services, ws, shared_data_dir() / ws)
         return services, llm
 
-    def generate(services: Services, llm: LLM, r: Recorded) -> tuple[str, str | None, bool, str]:
+    catalog = load_surfaces()
+
+    @dataclass
+    class Generated:
+        text: str
+        draft_id: str | None
+        passed: bool
+        main: str
+        score: OutputScore
+
+    def generate(services: Services, llm: LLM, r: Recorded) -> Generated:
         if isinstance(llm, ReplayLLM):
             llm.answer = dict(r.parts)
         case = cases[r.case_id]
@@ -333,19 +387,26 @@ def simulate_pipeline(
             )
         )
         v = out.variants[0]
-        return v.text, v.draft_id, v.passed, _main_text(r.surface, v.parts)
+        # Scored as `evals.run` scores the product's outputs: the parts, against the source and
+        # the examples the pipeline grounded on.
+        score = score_output(
+            case, catalog.get(r.surface), dict(v.parts), [e.text for e in out.examples]
+        )
+        return Generated(v.text, v.draft_id, v.passed, _main_text(r.surface, v.parts), score)
 
-    def run(policy: Policy, learning: bool) -> tuple[list[tuple[str, bool]], list[str], int]:
+    Run = tuple[list[Generated], list[str], int]
+
+    def run(policy: Policy, learning: bool) -> Run:
         services, llm = product(f"{'on' if learning else 'off'}-{id(policy)}", learning)
         try:
             changed = 0
             for r in edited:
-                text, draft_id, _, _ = generate(services, llm, r)
-                if draft_id is None:
+                first = generate(services, llm, r)
+                if first.draft_id is None:
                     continue
-                after = policy.edit(text)
-                changed += after != text
-                services.learning.review(r.workspace, draft_id, DraftStatus.approved, after)
+                after = policy.edit(first.text)
+                changed += after != first.text
+                services.learning.review(r.workspace, first.draft_id, DraftStatus.approved, after)
             learned: list[str] = []
             for ws in orgs:
                 for rule in services.learning.rules(ws):
@@ -354,10 +415,15 @@ def simulate_pipeline(
                     learned.append(
                         f"{ws}: {rule.kind.value}{rule.params}@{rule.scope_value or '*'}"
                     )
-            outs = [generate(services, llm, r) for r in fresh]
-            return [(main, passed) for _, _, passed, main in outs], learned, changed
+            return [generate(services, llm, r) for r in fresh], learned, changed
         finally:
             services.close()
+
+    def measured(outs: Sequence[Generated]) -> Quality:
+        by_case: dict[str, list[str]] = {}
+        for r, g in zip(fresh, outs, strict=True):
+            by_case.setdefault(r.case_id, []).append(g.text)
+        return quality([g.score for g in outs], by_case)
 
     results: list[PipelineResult] = []
     for policy in policies:
@@ -370,10 +436,12 @@ def simulate_pipeline(
                 edited=changed,
                 rules=sorted(set(learned)),
                 n=n,
-                off=sum(policy.complies(t) for t, _ in off) / n if n else 0.0,
-                on=sum(policy.complies(t) for t, _ in on) / n if n else 0.0,
-                passed_off=sum(p for _, p in off) / n if n else 0.0,
-                passed_on=sum(p for _, p in on) / n if n else 0.0,
+                off=sum(policy.complies(g.main) for g in off) / n if n else 0.0,
+                on=sum(policy.complies(g.main) for g in on) / n if n else 0.0,
+                passed_off=sum(g.passed for g in off) / n if n else 0.0,
+                passed_on=sum(g.passed for g in on) / n if n else 0.0,
+                quality_off=measured(off),
+                quality_on=measured(on),
             )
         )
     return results
@@ -393,8 +461,43 @@ def pipeline_table(results: Sequence[PipelineResult]) -> str:
     return "\n".join(lines)
 
 
+QUALITY_COLUMNS = [
+    ("usable", "usable"),
+    ("all_instructions", "all instructions"),
+    ("fact_recall", "fact recall"),
+    ("fact_precision", "fact precision"),
+    ("no_invented", "no invented fact"),
+    ("echo_free", "echo-free"),
+    ("language_ok", "right language"),
+    ("adapted", "adapted (not a copy)"),
+    ("near_duplicates", "near-duplicates"),
+]
+
+
+def quality_table(results: Sequence[PipelineResult]) -> str:
+    """The other eval metrics of the same new outputs, learning off → on, per policy."""
+
+    def cell(q: Quality | None, key: str) -> str:
+        value = getattr(q, key) if q is not None else None
+        return "–" if value is None else f"{value:.0%}"
+
+    head = "| policy | " + " | ".join(name for _, name in QUALITY_COLUMNS) + " |"
+    lines = [head, "|---|" + "---|" * len(QUALITY_COLUMNS)]
+    for r in results:
+        cells = [f"{cell(r.quality_off, k)} → {cell(r.quality_on, k)}" for k, _ in QUALITY_COLUMNS]
+        lines.append(f"| {r.policy} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def first_cases(recorded: Sequence[Recorded], n: int) -> list[Recorded]:
+    """The outputs of the first `n` cases (by id), all their surfaces: odd ones are edited,
+    even ones generated anew, so n = 2 is the smallest run that measures anything."""
+    keep = sorted({r.case_id for r in recorded})[:n]
+    return [r for r in recorded if r.case_id in keep]
+
+
 def main(argv: Sequence[str]) -> int:
-    flags = {a for a in argv if a.startswith("--")}
+    flags = {a.split("=", 1)[0]: a.partition("=")[2] for a in argv if a.startswith("--")}
     args = [a for a in argv if not a.startswith("--")]
     path = Path(args[0]) if args else DEFAULT_RECORDING
     if not path.is_file():
@@ -402,6 +505,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     if "--pipeline" in flags or "--live" in flags:
         import tempfile
+        import time
 
         live = None
         if "--live" in flags:
@@ -410,11 +514,22 @@ def main(argv: Sequence[str]) -> int:
 
             live = make_llm(get_settings())
         model = json.loads((path.parent / "meta.json").read_text())["model"]
+        recorded = load_recorded(path)
+        if flags.get("--cases"):
+            recorded = first_cases(recorded, int(flags["--cases"]))
+        started, cpu = time.perf_counter(), time.process_time()
         with tempfile.TemporaryDirectory() as tmp:
-            piped = simulate_pipeline(load_recorded(path), Path(tmp), live=live, model=model)
+            piped = simulate_pipeline(recorded, Path(tmp), live=live, model=model)
         print(pipeline_table(piped))
+        print()
+        print(quality_table(piped))
         for p in piped:
             print(f"{p.policy}: {', '.join(p.rules) or 'no rule'}")
+        print(
+            f"{len({r.case_id for r in recorded})} cases, {len(recorded)} outputs, "
+            f"model {live.model_name if live else model + ' (replayed)'}: "
+            f"{time.perf_counter() - started:.0f} s wall, {time.process_time() - cpu:.0f} s CPU"
+        )
         return 0
     results = simulate(load_outputs(path))
     print(table(results))

@@ -84,8 +84,17 @@ def save_brand_voice(
 
 
 @router.get("/reuse", name="reuse_report")
-def reuse_report(workspace: WorkspaceDep, learning: LearningDep) -> ReuseView:
-    """Posts published from approved drafts (linked by text similarity and time; the links are
-    recomputed from the library as it stands, so a later import is seen at once) and, per
-    channel, how the reuses did against their sources and the channel's other posts."""
-    return learning.reuse(workspace)
+def reuse_report(
+    workspace: WorkspaceDep,
+    learning: LearningDep,
+    relink: Annotated[
+        bool,
+        Query(description="link again from the library as it stands before reporting"),
+    ] = False,
+) -> ReuseView:
+    """Posts published from Gjenbruk drafts and, per channel, how the reuses did against their
+    sources and the channel's other posts. The links are made at the end of each import (a
+    post whose link carries a draft's id as utm_content, as exports write it, is that draft's;
+    else text similarity within 45 days of approval) and read here; `relink=true` makes them
+    again (for posts imported before links were stored at import)."""
+    return learning.reuse(workspace, relink=relink)

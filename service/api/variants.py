@@ -8,14 +8,16 @@ import threading
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.api.deps import LangQuery, ServicesDep, WorkspaceDep, workspace_router
 from service.auth.budget import BudgetDep, Charge
+from service.auth.dependencies import current_caller
+from service.auth.permissions import Permission
 from service.domain import Draft, DraftStatus
-from service.errors import GjenbrukError
+from service.errors import Forbidden, GjenbrukError
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantAsk, VariantRequest, VariantResponse
 from service.messages.localise import localise
@@ -170,12 +172,27 @@ def list_drafts(
 
 @router.patch("/drafts/{draft_id}", name="review_draft")
 def review_draft(
-    workspace: WorkspaceDep, draft_id: str, review: Review, services: ServicesDep
+    workspace: WorkspaceDep,
+    draft_id: str,
+    review: Review,
+    services: ServicesDep,
+    request: Request,
 ) -> Draft:
     """Approve or reject a draft, optionally with the person's edit (kept beside the original).
-    A draft that failed its checks is approved only with `override: true` (else 409). An
-    approval teaches: the draft grounds the next ones, and an edit may propose a style rule
-    (GET .../style-rules)."""
+    The verdict needs draft.review; a body with `edited_text` also needs draft.edit (an editor;
+    a reviewer gets 403), as over MCP. A draft that failed its checks is approved only with
+    `override: true` (else 409). An approval teaches: the draft grounds the next ones, and an
+    edit may propose a style rule (GET .../style-rules)."""
+    if review.edited_text is not None:
+        caller = current_caller(request)
+        if not caller.can(workspace, Permission.draft_edit):
+            role = caller.role_in(workspace)
+            raise Forbidden(
+                f"editing a draft's text needs {Permission.draft_edit.value} in {workspace!r}; "
+                f"your role ({role.name if role else 'none'}) may approve or reject it "
+                "without edited_text",
+                details={"permission": Permission.draft_edit.value},
+            )
     return services.learning.review(
         workspace, draft_id, review.status, review.edited_text, override=review.override
     )

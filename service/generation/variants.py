@@ -551,11 +551,16 @@ class VariantPipeline:
         rules: list[StyleRule] = prep.style_rules
         if not rules or not parts:
             return parts, checks, False
-        out = enforce_variant(sf, parts, rules)
-        if out.repaired:
+        # First within the surface's recommended length (a sign-off makes room), then, if making
+        # room cost a surface check, within its limit only.
+        for keep in (True, False):
+            out = enforce_variant(sf, parts, rules, keep_recommended=keep)
+            if not out.repaired:
+                break
             fixed = run_checks(ctx, out.parts)
             if len(hard_failures(fixed)) <= len(hard_failures(checks)):
                 return out.parts, fixed + out.checks, True
+        else:
             # The repair cost a surface check (a sign-off past the length limit): the model's
             # text stands, and the rules it breaks say why it fails.
             out = enforce_variant(sf, parts, rules, repair=False)

@@ -114,17 +114,29 @@ def _broken(rule: StyleRule) -> Check:
     )
 
 
-def _budget(surface: Surface) -> list[StyleRule]:
+def _budget(surface: Surface, text: str, *, keep_recommended: bool) -> list[StyleRule]:
     """The surface's own length limit as a budget, so a sign-off the rules add never pushes a
-    text over the limit the surface checks (x-weighted lengths are left to those checks)."""
-    limit = surface.length.max
-    if limit is None or surface.length.method != "chars":
+    text over the limit the surface checks (x-weighted lengths are left to those checks). A
+    text within the surface's recommended length stays within it: the sign-off makes room
+    rather than pushing an ad past what the network shows (unless `keep_recommended` is off:
+    the caller's second try when making room cost a surface check)."""
+    if surface.length.method != "chars":
+        return []
+    limit, recommended = surface.length.max, surface.length.recommended
+    if keep_recommended and recommended is not None and len(text) <= recommended:
+        limit = min(limit or recommended, recommended)
+    if limit is None:
         return []
     return [StyleRule(workspace="-", kind=RuleKind.length_budget, params={"max_chars": limit})]
 
 
 def enforce_variant(
-    surface: Surface, parts: dict[str, Any], rules: Sequence[StyleRule], *, repair: bool = True
+    surface: Surface,
+    parts: dict[str, Any],
+    rules: Sequence[StyleRule],
+    *,
+    repair: bool = True,
+    keep_recommended: bool = True,
 ) -> EnforcedParts:
     """Check and repair one variant's parts against the workspace's rules in scope.
 
@@ -147,7 +159,11 @@ def enforce_variant(
         own = scoped if name == main else wording
         if isinstance(value, str) and value.strip():
             signs = any(r.kind is RuleKind.sign_off for r in own)
-            budget = _budget(surface) if name == main and signs else []
+            budget = (
+                _budget(surface, value, keep_recommended=keep_recommended)
+                if name == main and signs
+                else []
+            )
             fixed = apply_rules(value, [*own, *budget]) if repair else value
             out[name] = fixed
             ids = {v.rule_id for v in check_rules(fixed, own)}

@@ -1,8 +1,10 @@
 """Close the loop: find published posts that came from exported drafts, and measure how they did.
 
-Linking prefers an exact reference the export wrote (a draft id or UTM value in the text or link);
-otherwise it pairs by text similarity within a time window after export, one post per draft,
-best pairs first, so an edit on the way (a word changed, a hashtag dropped) still links.
+Linking prefers the exact reference the export wrote: the draft id as `utm_content` on a link in
+the published text or permalink (service/planning/exports.py tags every exported link). Only
+drafts no reference found are paired by text similarity within a time window after export, one
+post per draft, best pairs first, so an edit on the way (a word changed, a hashtag dropped)
+still links.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Literal
@@ -29,7 +32,12 @@ class ExportedDraft(BaseModel):
     text: str
     exported_at: dt.datetime
     source_post_id: str | None = None
-    ref: str | None = Field(default=None, description="id or utm_content value the export wrote")
+    ref: str | None = Field(default=None, description="the utm_content value the export wrote")
+    by_text: bool = Field(
+        default=True,
+        description="may link by text similarity (else only by its reference: a draft exported "
+        "before anyone approved it)",
+    )
 
 
 class PublishedPost(BaseModel):
@@ -76,9 +84,18 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(a=wa, b=wb, autojunk=False).ratio()
 
 
-def _has_ref(post: PublishedPost, ref: str) -> bool:
-    pattern = re.compile(rf"(?<![\w-]){re.escape(ref)}(?![\w-])")
-    return bool(pattern.search(post.text) or pattern.search(post.permalink))
+# utm_content on any link, with or without its scheme ("eplehagen.no/jul?…&utm_content=…").
+_UTM_CONTENT = re.compile(r"[?&]utm_content=([^&#\s<>\"]+)", re.IGNORECASE)
+
+
+def refs_of(post: PublishedPost) -> set[str]:
+    """The utm_content values on the links of a post's text and permalink."""
+    out: set[str] = set()
+    for raw in _UTM_CONTENT.findall(f"{post.text} {post.permalink}"):
+        value = urllib.parse.unquote_plus(raw).strip().rstrip(".,;:!?)]}»”’'")
+        if value:
+            out.add(value)
+    return out
 
 
 def link_published(
@@ -90,18 +107,22 @@ def link_published(
     links: list[ReuseLink] = []
     used_d: set[str] = set()
     used_p: set[str] = set()
+    by_ref: dict[tuple[str, str], list[PublishedPost]] = defaultdict(list)
+    for p in posts:
+        for ref in sorted(refs_of(p)):
+            by_ref[(p.channel, ref)].append(p)
     for d in drafts:
         if not d.ref:
             continue
-        for p in posts:
-            if p.post_id not in used_p and p.channel == d.channel and _has_ref(p, d.ref):
+        for p in sorted(by_ref.get((d.channel, d.ref), []), key=lambda p: p.published_at):
+            if p.post_id not in used_p:
                 links.append(_link(d, p, "ref", 1.0))
                 used_d.add(d.draft_id)
                 used_p.add(p.post_id)
                 break
     scored: list[tuple[float, int, int]] = []
     for i, d in enumerate(drafts):
-        if d.draft_id in used_d:
+        if d.draft_id in used_d or not d.by_text:
             continue
         start = d.exported_at - dt.timedelta(hours=cfg.early_hours)
         end = d.exported_at + dt.timedelta(days=cfg.max_days)

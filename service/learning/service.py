@@ -252,30 +252,16 @@ class StyleLearning:
     # The results loop: what was published from the drafts, and how it did.
 
     def link_reuse(self, workspace: str) -> list[ReuseLink]:
-        """Link the workspace's posts to the approved drafts they were published from (by text
-        similarity within 45 days of approval, one post per draft) and store the links; run
-        after each import, as linking is recomputed from everything, never merged."""
-        with self.db.session() as s:
-            drafts = DraftRepo(s).list(workspace, status=DraftStatus.approved)
-            posts = PostRepo(s).list(workspace)
-        exported = [
-            ExportedDraft(
-                draft_id=d.id,
-                channel=self.channel_of(d.surface),
-                surface=d.surface,
-                text=d.edited_text or d.text,
-                exported_at=d.updated_at,
-                source_post_id=d.source_post_id,
-            )
-            for d in drafts
-            if (d.edited_text or d.text).strip() and d.surface in self.catalog.surfaces
-        ]
-        links = link_published(exported, [_published(p) for p in posts])
-        with self.db.session() as s:
-            ReuseLinkRepo(s).replace(workspace, links)
-        return links
+        """Link the workspace's posts to the drafts they were published from and store the
+        links. Exactly first: a post whose link carries a draft's id as utm_content (the
+        export writes it) is that draft's. Then by text similarity within 45 days of approval,
+        one post per draft, for approved drafts. Runs at the end of each import (ingest's
+        post-import step) and on demand; linking is recomputed from everything, never merged."""
+        return relink(self.db, workspace, self.channel_of)
 
-    def reuse(self, workspace: str, *, relink: bool = True) -> ReuseView:
+    def reuse(self, workspace: str, *, relink: bool = False) -> ReuseView:
+        """The report from the stored links (written at each import's end); `relink` computes
+        them again first (old data imported before links were stored)."""
         links = self.link_reuse(workspace) if relink else self._links(workspace)
         with self.db.session() as s:
             posts = [_published(p) for p in PostRepo(s).list(workspace)]
@@ -328,6 +314,50 @@ class StyleLearning:
         with self.db.session() as s:
             WorkspaceRepo(s).get(workspace)
             return BrandVoiceRepo(s).save(workspace, voice)
+
+
+def relink(
+    db: Database, workspace: str, channel_of: Callable[[str], str] | None = None
+) -> list[ReuseLink]:
+    """See `StyleLearning.link_reuse`; a function so that the import's end can call it without
+    the vector store. A draft is a candidate unless rejected or of a surface no longer known;
+    only approved ones may link by text (a proposed one was exported only on request, and then
+    only its reference links it)."""
+    catalog = load_surfaces()
+
+    def channel(surface: str) -> str:
+        known = catalog.surfaces.get(surface)
+        return known.channel if known is not None else surface
+
+    where = channel_of or channel
+    with db.session() as s:
+        drafts = [
+            d
+            for d in DraftRepo(s).list(workspace, kind="variant")
+            if d.status is not DraftStatus.rejected
+        ]
+    exported = [
+        ExportedDraft(
+            draft_id=d.id,
+            channel=where(d.surface),
+            surface=d.surface,
+            text=d.edited_text or d.text,
+            exported_at=d.updated_at,
+            source_post_id=d.source_post_id,
+            ref=d.id,
+            by_text=d.status is DraftStatus.approved,
+        )
+        for d in drafts
+        if (d.edited_text or d.text).strip() and d.surface in catalog.surfaces
+    ]
+    links: list[ReuseLink] = []
+    if exported:  # a library without drafts (most imports) is not read again
+        with db.session() as s:
+            posts = [_published(p) for p in PostRepo(s).list(workspace)]
+        links = link_published(exported, posts)
+    with db.session() as s:
+        ReuseLinkRepo(s).replace(workspace, links)
+    return links
 
 
 def _published(post: Post) -> PublishedPost:

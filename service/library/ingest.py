@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from service.domain import Asset, Channel, FollowerCount, Post
 from service.errors import Invalid
+from service.learning.service import relink
 from service.library.categories import CategoryClassifier
 from service.library.importers import (
     FileReport,
@@ -308,7 +309,21 @@ def index_and_classify(
     workspace: str,
     progress: ProgressFn | None = None,
 ) -> tuple[int, int]:
-    """Embed new or changed posts, then (re)classify every post no person has categorised."""
+    """The end of every import (API, background job, CLI): embed new or changed posts,
+    (re)classify every post no person has categorised, then link the posts to the Gjenbruk
+    drafts they were published from and store those links (the reuse report reads them)."""
+    embedded, categorised = _embed_and_classify(db, store, embedder, workspace, progress)
+    relink(db, workspace)
+    return embedded, categorised
+
+
+def _embed_and_classify(
+    db: Database,
+    store: VectorStore,
+    embedder: Embedder,
+    workspace: str,
+    progress: ProgressFn | None,
+) -> tuple[int, int]:
     with db.session() as s:
         ws = WorkspaceRepo(s).get(workspace)
         posts = PostRepo(s).list(workspace)

@@ -468,7 +468,14 @@ class MonthPlanner:
             )  # fmt: skip
             if reason is None:
                 kept.append(
-                    PlannedPost(slot=d.slot, key=d.key, text=text, passed=True, status=d.status)
+                    PlannedPost(
+                        slot=d.slot,
+                        key=d.key,
+                        text=text,
+                        passed=True,
+                        status=d.status,
+                        draft_id=d.draft_id,
+                    )
                 )
             else:
                 left_out[reason] = left_out.get(reason, 0) + 1

@@ -18,6 +18,7 @@ from service.planning.exports import (
     ics,
     markdown,
     publer_csv,
+    tracked,
 )
 from service.planning.models import ContentPlan, Slot
 
@@ -61,6 +62,7 @@ def export(
     date_format: str = "dd/mm",
 ) -> bytes:
     title = f"{plan.organisation} – {plan.target_month}"
+    posts = tracked(posts, campaign=str(plan.target_month))
     if fmt == "md":
         return markdown(posts, title).encode()
     if fmt == "buffer":

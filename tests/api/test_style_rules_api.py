@@ -141,13 +141,18 @@ def test_the_brand_voice_is_proposed_from_the_best_posts_then_saved(client: Test
     assert "Tone: lun, lokal" in prompt and "Unngå: billig" in prompt
 
 
-def test_published_reuses_are_linked_and_measured_against_source_and_channel(
+def test_published_reuses_are_linked_at_import_and_measured_against_source_and_channel(
     client: TestClient, services: Services
 ) -> None:
-    """A constructed history: three approved drafts (edited on the way), later imported back as
-    published posts with known numbers; one unrelated post. Every reuse is linked, nothing else,
-    and the report's means are the posts' own engagement rates."""
+    """A constructed history: four approved drafts, later imported back (through the import
+    API) as published posts with known numbers: three edited again on the way, one rewritten
+    by hand whose link kept the export's utm_content; one unrelated post. The import's end
+    links every reuse and nothing else (the report only reads the stored links), and the
+    report's means are the posts' own engagement rates. Posts stored without an import are
+    seen once the report is asked to relink."""
+    import csv
     import datetime as dt
+    import io
 
     from service.domain import Channel, Post, PostMetrics
     from service.storage.repositories import PostRepo
@@ -156,6 +161,7 @@ def test_published_reuses_are_linked_and_measured_against_source_and_channel(
         "Kveldsmeny med torsk, poteter og smør fra gården i dag.",
         "Quiz på torsdag klokka sju, premie til beste lag.",
         "Ny vintersider på hylla i gårdsbutikken denne uka.",
+        "Julemarked i låven søndag med lokale produsenter.",
     ]
     drafts = []
     for edit in edits:
@@ -165,33 +171,83 @@ def test_published_reuses_are_linked_and_measured_against_source_and_channel(
         )
         assert r.status_code == 200
         drafts.append(str(v["draft_id"]))
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    published = [
-        Post(
-            id=f"pub-{i}",
-            workspace="demo",
-            channel=Channel("facebook"),
-            published_at=later,
-            text=edit + (" #eplehagen" if i == 0 else ""),  # edited again on the way
-            metrics=PostMetrics(reach=1000, engagements=50 + 10 * i),
-        )
-        for i, edit in enumerate(edits)
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    rows = [
+        [
+            f"pub-{i}",
+            "facebook",
+            later,
+            edit + (" #eplehagen" if i == 0 else ""),
+            "",
+            1000,
+            50 + 10 * i,
+        ]
+        for i, edit in enumerate(edits[:3])
     ]
-    other = Post(
-        id="pub-other",
-        workspace="demo",
-        channel=Channel("facebook"),
-        published_at=later,
-        text="Stengt i morgen på grunn av strømbrudd i hele bygda.",
-        metrics=PostMetrics(reach=1000, engagements=20),
+    rows.append(
+        [
+            "pub-3",
+            "facebook",
+            later,
+            "Velkommen til oss på søndag: se eplehagen.no/jul?utm_source=facebook"
+            f"&utm_medium=social&utm_campaign=2026-12&utm_content={drafts[3]} for alt om dagen!",
+            "",
+            1000,
+            80,
+        ]
     )
-    with services.db.session() as s:
-        PostRepo(s).upsert_many([*published, other])
+    rows.append(
+        [
+            "pub-other",
+            "facebook",
+            later,
+            "Stengt i morgen på grunn av strømbrudd i hele bygda.",
+            "",
+            1000,
+            20,
+        ]
+    )
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "channel", "published_at", "text", "permalink", "reach", "engagements"])
+    w.writerows(rows)
+    r = client.post(
+        f"{BASE}/imports", files=[("files", ("published.csv", out.getvalue().encode()))]
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["files"][0]["imported"] == 5, r.text
+
     report = client.get(f"{BASE}/reuse").json()
-    assert {(lk["draft_id"], lk["post_id"]) for lk in report["links"]} == {
-        (d, f"pub-{i}") for i, d in enumerate(drafts)
+    assert {(lk["draft_id"], lk["post_id"], lk["method"]) for lk in report["links"]} == {
+        *((d, f"pub-{i}", "text") for i, d in enumerate(drafts[:3])),
+        (drafts[3], "pub-3", "ref"),
     }
     [facebook] = report["channels"]
-    assert facebook["reused"]["n"] == 3
-    assert facebook["reused"]["mean"] == pytest.approx((0.05 + 0.06 + 0.07) / 3)
+    assert facebook["reused"]["n"] == 4
+    assert facebook["reused"]["mean"] == pytest.approx((0.05 + 0.06 + 0.07 + 0.08) / 4)
     assert facebook["baseline"]["n"] >= 1 and facebook["lift_vs_baseline"] is not None
+
+    # Stored behind the import's back (data from before links were stored): not linked until
+    # the report is asked to link again.
+    v = variant(client)
+    text = "Eplekake med vaniljesaus hver fredag i kafeen på gården."
+    client.patch(f"{BASE}/drafts/{v['draft_id']}", json={"status": "approved", "edited_text": text})
+    with services.db.session() as s:
+        PostRepo(s).upsert_many(
+            [
+                Post(
+                    id="pub-old",
+                    workspace="demo",
+                    channel=Channel("facebook"),
+                    published_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+                    text=text,
+                    metrics=PostMetrics(reach=1000, engagements=40),
+                )
+            ]
+        )
+    assert len(client.get(f"{BASE}/reuse").json()["links"]) == 4
+    again = client.get(f"{BASE}/reuse", params={"relink": "true"}).json()
+    assert (str(v["draft_id"]), "pub-old") in {
+        (lk["draft_id"], lk["post_id"]) for lk in again["links"]
+    }
+    assert len(client.get(f"{BASE}/reuse").json()["links"]) == 5

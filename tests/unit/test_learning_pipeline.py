@@ -63,3 +63,33 @@ def test_enforce_repairs_or_reports(tmp_path: Path) -> None:
     assert "minst 1 emoji" in prompt_guidance(
         rules, channel="instagram", surface="instagram_post", lang="nb", settings=s
     )
+
+
+def test_a_sign_off_keeps_a_text_within_its_surfaces_recommended_length() -> None:
+    """A learnt sign-off on a text that met the surface's recommended length makes room (a
+    closing sentence goes) instead of pushing it past what the network shows; without that
+    preference (the caller's second try) only the limit binds."""
+    from service.generation.surfaces import load_surfaces
+    from service.learning.pipeline import enforce_variant
+
+    surface = next(
+        s
+        for _, s in sorted(load_surfaces().surfaces.items())
+        if s.length.method == "chars"
+        and s.length.recommended
+        and s.length.max
+        and s.length.max > s.length.recommended + 40
+    )
+    rec = surface.length.recommended
+    assert rec is not None
+    sentence = "Ferske reker i dag. "
+    text = (sentence * (rec // len(sentence) + 1))[: rec - 1].rsplit(" ", 1)[0]
+    assert len(text) <= rec
+    rule = StyleRule(workspace="w", kind=RuleKind.sign_off, params={"text": "Vel møtt!"})
+    main = surface.main_field
+    assert main is not None
+    kept = enforce_variant(surface, {main: text}, [rule]).parts[main]
+    assert kept.endswith("Vel møtt!") and len(kept) <= rec
+    loose = enforce_variant(surface, {main: text}, [rule], keep_recommended=False).parts[main]
+    assert loose.endswith("Vel møtt!") and rec < len(loose) <= (surface.length.max or 0)
+    assert loose.startswith(text)

@@ -8,8 +8,10 @@ from evals.simulated_editor import (
     DEFAULT_RECORDING,
     POLICIES,
     Output,
+    first_cases,
     load_outputs,
     load_recorded,
+    quality_table,
     simulate,
     simulate_pipeline,
 )
@@ -52,3 +54,21 @@ def test_through_the_product_a_learnt_sign_off_is_on_every_new_output(tmp_path: 
     assert (r.edited, r.n, r.off, r.on) == (4, 3, 0.0, 1.0)
     assert r.rules == ["sjobua-restaurant: sign_off{'text': 'Vel møtt!'}@*"]
     assert r.passed_on >= r.passed_off
+    # The eval's other metrics are measured on the same outputs both ways.
+    assert r.quality_off is not None and r.quality_on is not None
+    for q in (r.quality_off, r.quality_on):
+        for value in q.model_dump().values():
+            assert value is None or 0.0 <= value <= 1.0
+    assert r.quality_on.fact_recall is not None and r.quality_on.usable > 0
+    assert r.quality_on.usable >= r.quality_off.usable
+    rows = quality_table([r]).splitlines()
+    assert len(rows) == 3 and rows[2].startswith(f"| {r.policy} | ") and "→" in rows[2]
+
+
+def test_a_bounded_run_takes_whole_cases_odd_and_even() -> None:
+    require(DEFAULT_RECORDING.is_file(), f"no recording at {DEFAULT_RECORDING}")
+    recorded = load_recorded(DEFAULT_RECORDING)
+    two = first_cases(recorded, 2)
+    ids = sorted({r.case_id for r in two})
+    assert len(ids) == 2 and {int(i[-2:]) % 2 for i in ids} == {0, 1}
+    assert two == [r for r in recorded if r.case_id in ids]
