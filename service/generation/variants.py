@@ -52,7 +52,7 @@ from service.generation.injection import (
     without_instructions,
 )
 from service.generation.language import NAMES, detect
-from service.generation.pieces import ModelPieces
+from service.generation.pieces import AskedPieces, ModelPieces
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, load_surfaces
@@ -321,15 +321,17 @@ class VariantPipeline:
         best = sorted(own, key=lambda p: engagement_rate(p) or 0.0, reverse=True)[:HABIT_POSTS]
         return learn_habits([without_instructions(p.text) for p in best], language, allowed)
 
-    def _borrowed(self, prep: _Prepared) -> list[str]:
+    def _borrowed(self, prep: _Prepared, advance: bool = True) -> list[str]:
         """For a brief (a month slot: pasted text grounded in a category), the fact-free
         sentences of one of the category's best posts, a different one for each slot in turn:
-        the organisation's own words carry the draft, and a month's drafts do not repeat."""
+        the organisation's own words carry the draft, and a month's drafts do not repeat.
+        `advance=False` (an estimate's dry run) leaves the turn where it is."""
         if prep.category is None or not prep.category_best:
             return []
         key = (prep.organisation, prep.category)
         turn = self._turns.get(key, 0)
-        self._turns[key] = turn + 1
+        if advance:
+            self._turns[key] = turn + 1
         chosen = prep.category_best[turn % len(prep.category_best)]
         return [
             u.text
@@ -337,12 +339,8 @@ class VariantPipeline:
             if not [f for f in extract_facts(u.text) if f.kind in STRICT_KINDS]
         ][:3]
 
-    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
-        """A variant built by the composer; through the same checks and rule repair as a
-        model's answer. A small model is asked for checked pieces; a capable model's fallback
-        is composed by the rules alone (its own pieces already failed once, and the fallback
-        should cost no more calls)."""
-        material = Material(
+    def _material(self, prep: _Prepared, ctx: CheckContext, advance: bool = True) -> Material:
+        return Material(
             organisation=prep.organisation,
             language=prep.language,
             source_text=prep.trusted_text,
@@ -350,8 +348,15 @@ class VariantPipeline:
             habits=prep.habits,
             category=prep.category,
             variation=prep.variation,
-            borrowed=self._borrowed(prep),
+            borrowed=self._borrowed(prep, advance),
         )
+
+    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
+        """A variant built by the composer; through the same checks and rule repair as a
+        model's answer. A small model is asked for checked pieces; a capable model's fallback
+        is composed by the rules alone (its own pieces already failed once, and the fallback
+        should cost no more calls)."""
+        material = self._material(prep, ctx)
         pieces = ModelPieces(self.llm, self.pieces)
         asked = pieces if origin == "composed" else None
         composition = self.composer.compose(material, sf, ctx, asked)
@@ -397,6 +402,23 @@ class VariantPipeline:
             sf.id: self._messages(req, prep, sf)[0]
             for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces))
         }
+
+    def asked_pieces(self, req: VariantRequest) -> list[tuple[list[str], int]] | None:
+        """For a composing model (capability small): the piece prompts each surface's draft
+        would really send (message texts, token bound), found by composing without calling the
+        model; none when the profile asks for no pieces. None for a capable model, which
+        writes the whole variant (see prompts)."""
+        if self.capability != "small":
+            return None
+        prep = self._prepare(req)
+        asked: list[tuple[list[str], int]] = []
+        for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces)):
+            _, ctx, _ = self._messages(req, prep, sf)
+            material = self._material(prep, ctx, advance=False)
+            dry = AskedPieces(self.llm, self.pieces)
+            self.composer.compose(material, sf, ctx, dry)
+            asked += dry.asked_prompts
+        return asked
 
     def run(
         self,
