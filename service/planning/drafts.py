@@ -4,8 +4,10 @@ category's best posts. A draft too close to one already written this month is wr
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -85,6 +87,29 @@ def _sentence(value: str, facts: dict[str, str]) -> str:
         return value if value[-1:] in ".!?" else value + "."
     key = next((k for k, v in facts.items() if v.strip() == value), "").replace("_", " ")
     return f"{key[:1].upper()}{key[1:]}: {value}." if key else f"{value}."
+
+
+# A composed draft (no model call, well under a second) is written one at a time within a
+# process, with the month's drafts written here so far, finished or not: parallel workers of one
+# month would otherwise each miss the other's draft and write the same text (issue 21). Texts
+# by job id and slot key; a model's drafts are not serialised (they take seconds each).
+_COMPOSING = threading.Lock()
+_WRITTEN: dict[str, dict[str, str]] = {}
+
+
+def _month_so_far(item: tuple[str, str] | None, earlier: Sequence[str]) -> list[str]:
+    if item is None:
+        return list(earlier)
+    written = _WRITTEN.get(item[0], {})
+    return list(dict.fromkeys([*earlier, *(t for k, t in written.items() if k != item[1])]))
+
+
+def _remember(item: tuple[str, str] | None, text: str) -> None:
+    if item is None or not text:
+        return
+    if item[0] not in _WRITTEN and len(_WRITTEN) > 200:
+        _WRITTEN.clear()
+    _WRITTEN.setdefault(item[0], {})[item[1]] = text
 
 
 # Earlier drafts' vectors, so a month of N drafts embeds N texts, not N²/2.
@@ -188,29 +213,33 @@ def draft_for_slot(
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
     about = brief_of(plan, slot, turn=len(earlier()))
-    ids = _attempt_ids(pipeline.db, workspace, current_item())
+    item = current_item()
+    ids = _attempt_ids(pipeline.db, workspace, item)
+    serial = _COMPOSING if pipeline.capability == "small" else contextlib.nullcontext()
     tone = ""
     best: dict[str, Any] = {}
     replaced: list[str] = []
     for attempt in range(2):
         if best.get("draft_id"):
             replaced.append(str(best["draft_id"]))
-        request = VariantRequest(
-            workspace=workspace,
-            text=brief,
-            surfaces=[SURFACE_FOR[slot.channel]],
-            language=spec.language or plan.language,
-            category=slot.category,
-            tone=tone,
-            brief=about,
-            # The month's drafts so far: a composed draft takes another take rather than copy
-            # one (a model's answer is compared below and written again once).
-            avoid=list(earlier())[:500],
-        )
-        reused = _stored(pipeline.db, workspace, ids[attempt])
-        v = reused or _generate(pipeline, request, ids[attempt])
+        with serial:
+            request = VariantRequest(
+                workspace=workspace,
+                text=brief,
+                surfaces=[SURFACE_FOR[slot.channel]],
+                language=spec.language or plan.language,
+                category=slot.category,
+                tone=tone,
+                brief=about,
+                # The month's drafts so far: a composed draft takes another take rather than
+                # copy one (a model's answer is compared below and written again once).
+                avoid=_month_so_far(item, earlier())[:500],
+            )
+            reused = _stored(pipeline.db, workspace, ids[attempt])
+            v = reused or _generate(pipeline, request, ids[attempt])
+            _remember(item, v.text)
+            others = _month_so_far(item, earlier()) if v.text else []
         similarity = 0.0
-        others = list(earlier()) if v.text else []
         copied = any(month_near_copy(v.text, o) for o in others)
         if others:
             mine = _embed(embedder, [v.text])[0]
