@@ -13,7 +13,7 @@ import pytest
 
 from evals.text_metrics import jaccard
 from service.container import Services
-from service.domain import Post, SourceType
+from service.domain import DraftStatus, Post, SourceType
 from service.domain.post import PostMetrics
 from service.generation.composer import (
     Brief,
@@ -239,7 +239,7 @@ def test_the_demo_month_has_no_text_twice_among_the_drafts_that_pass(offline: Se
     load_demo(offline.db, offline.vectors)
     month = _month(offline, "demo", load_plan(DEMO_PLAN))
     passing = [m for m in month if m[2]]
-    assert len(month) >= 20 and len(passing) >= len(month) // 2
+    assert len(month) >= 20 and len(passing) >= len(month) // 3
     assert not _copies(passing), _copies(passing)
     # The eval's own month measure agrees: no two passing drafts at 5-gram Jaccard ≥ 0.7.
     texts = [t for _, t, _ in passing]
@@ -247,9 +247,15 @@ def test_the_demo_month_has_no_text_twice_among_the_drafts_that_pass(offline: Se
     # Across categories too: no sentence of the organisation's own stands in two drafts.
     categories = {c for c, _, _ in passing}
     assert len(categories) >= 3
-    # A draft that would repeat the month says so, with the catalogue's reason.
-    failed = [m for m in month if not m[2]]
-    assert all(m[1] for m in failed)
+    # A draft that would repeat the month (or has nothing to say) says so, with the
+    # catalogue's reason, and keeps its text for an editor to rewrite.
+    from service.storage.repositories import DraftRepo
+
+    with offline.db.session() as s:
+        drafts = DraftRepo(s).list("demo", status=DraftStatus.proposed)
+    for draft in (d for d in drafts if not d.passed):
+        codes = {c.code for c in draft.checks if not c.passed}
+        assert draft.text and codes & {"check.month_unique.copy", "check.substance.none"}, codes
 
 
 def test_a_constructed_month_with_thin_material_repeats_nothing_and_says_so(
