@@ -10,6 +10,7 @@ import typer
 
 from service.cli.common import JsonOpt, WorkspaceOpt, err, progress, run, services, workspace_of
 from service.errors import Invalid
+from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantRequest, VariantResponse
 
 
@@ -76,11 +77,14 @@ def variants(
             return svc.variants.run(req, tick)
 
     def show(result: VariantResponse) -> None:
+        catalog = load_surfaces()
         for w in result.warnings:
             err.print(f"[yellow]Advarsel:[/] {w}")
         for v in result.variants:
             mark = "[green]✓ bestått[/]" if v.passed else "[red]✗ feilet[/]"
-            err.rule(f"{v.surface} ({v.language}) {mark}")
+            # The surface's name in the variant's language (nb/nn/en labels from the loader);
+            # an id is for --to and --json, not for a reader.
+            err.rule(f"{catalog.get(v.surface).name(v.language)} ({v.language}) {mark}")
             typer.echo(v.text)
             for reason in v.failed_reasons:
                 err.print(f"  [red]• {reason}[/]")

@@ -16,6 +16,7 @@ cuts the source's filler rather than truncating the text.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.errors import ConfigurationError
 from service.generation.checks import (
@@ -35,6 +36,7 @@ from service.generation.checks import (
     is_copy,
     item_problem,
     run_checks,
+    similarity,
 )
 from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts, missing_facts
 from service.generation.language import check_language
@@ -97,6 +99,26 @@ def closeness(text: str, source: str) -> float:
     return 0.0 if p + r_ == 0 else 100 * 5 * p * r_ / (4 * p + r_)
 
 
+class Timeless(BaseModel):
+    """Which words tie a sentence to a season, a day, a one-off event or one person
+    (compose.yaml `timeless`), per language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seasonal: dict[str, dict[str, list[int]]]
+    dated: dict[str, list[str]]
+    one_off: dict[str, list[str]]
+    media: dict[str, list[str]]
+    thanks: dict[str, list[str]]
+    addressing: dict[str, list[str]]
+
+
+class NearCopy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    jaccard: float = Field(gt=0, le=1)
+
+
 class ComposeRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -109,6 +131,9 @@ class ComposeRules(BaseModel):
     filler: dict[str, tuple[Literal["start", "end"], int]]
     habit_cta: list[str]
     cta_verbs: dict[str, list[str]]
+    timeless: Timeless
+    month_near_copy: NearCopy
+    month_variations: int = Field(ge=1, le=20)
 
     def angle(self, surface: Surface) -> str:
         return self.surfaces.get(surface.id) or self.by_kind[surface.kind.value]
@@ -131,6 +156,115 @@ class Habits(BaseModel):
 
     hashtags: list[str] = []
     ctas: list[str] = []
+
+
+class Brief(BaseModel):
+    """What a month slot's brief says besides its text (service/planning/drafts.py): its subject,
+    filled from data (the slot's campaign or occasion, else the category's best post it
+    borrows from), and the planner's instruction, which is guidance for a model that writes the
+    whole text and never text in a composed draft. The slot's date decides which seasonal
+    words fit; the slot's own campaign or occasion (`event`) lets its one-off wording stand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject: str = Field(default="", max_length=200)
+    guidance: str = Field(default="", max_length=300)
+    date: dt.date | None = None
+    event: str = Field(default="", max_length=200)
+    # One of the plan's facts: the draft's material when the category has no timeless
+    # sentence of the organisation's own to borrow (variants.py adds it to the source).
+    fallback: str = Field(default="", max_length=500)
+
+
+_TOKEN = re.compile(r"\d+\.|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_NAMEWORD = re.compile(r"[A-ZÆØÅ][a-zæøåéü]+")
+# ", Anders!" / ", Ingrid 🍏" closing a sentence (emoji taken off first): one person spoken to.
+_VOCATIVE = re.compile(r",\s*([A-ZÆØÅ][a-zæøåéü]+(?:\s+[A-ZÆØÅ][a-zæøåéü]+)?)\s*[!.?]*\s*$")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _entry_matches(entry: str, tokens: Sequence[str], at: int) -> int:
+    """The length of `entry` (words, a trailing * on the last) when it matches at `at`, else 0."""
+    words = entry.lower().split()
+    if at + len(words) > len(tokens):
+        return 0
+    for k, word in enumerate(words):
+        token = tokens[at + k]
+        if word.endswith("*") and k == len(words) - 1:
+            if not token.startswith(word[:-1]):
+                return 0
+        elif token != word:
+            return 0
+    return len(entry)
+
+
+def _found(entries: Sequence[str], tokens: Sequence[str]) -> list[str]:
+    """The entries found in the tokens; at each place only the longest that matches."""
+    out: list[str] = []
+    for at in range(len(tokens)):
+        best = max(entries, key=lambda e: _entry_matches(e, tokens, at), default=None)
+        if best is not None and _entry_matches(best, tokens, at):
+            out.append(best)
+    return out
+
+
+def timeless_problem(
+    text: str, language: str, brief: Brief | None, organisation: str = "", rules: Any = None
+) -> str | None:
+    """Why a sentence of another post (or a habit's call to action or hashtag) does not fit a
+    month's draft: "season" (a season's word outside the slot's months), "dated" (today, this
+    year, a clock time), "one_off" (an event that is not the slot's own), "person" (it speaks
+    to one named person); None when it is timeless. Any plan, any organisation: the words are
+    data (compose.yaml), the slot's date and own event decide."""
+    t: Timeless = (rules or load_rules()).timeless
+    tokens = _tokens(text.replace("#", " "))
+    month = brief.date.month if brief is not None and brief.date is not None else None
+    seasonal = t.seasonal.get(language, {})
+    for entry in _found(list(seasonal), tokens):
+        if month is None or month not in seasonal[entry]:
+            return "season"
+    if _found(t.dated.get(language, []), tokens):
+        return "dated"
+    event = set(re.findall(r"\w{4,}", (brief.event if brief else "").lower()))
+    one_off = _found(t.one_off.get(language, []), tokens)
+    if one_off and not (event & set(re.findall(r"\w{4,}", text.lower()))):
+        return "one_off"
+    if _found(t.media.get(language, []), tokens):
+        return "media"
+    own = set(_NAMEWORD.findall(organisation))
+    vocative = _VOCATIVE.search(no_emoji(text))
+    if vocative and not set(vocative.group(1).split()) <= own:
+        return "person"
+    if any(_entry_matches(e, tokens, 0) for e in t.thanks.get(language, [])):
+        return "person"
+    addressing = t.addressing.get(language, [])
+    if _found(addressing, tokens):
+        names = [w for w in _NAMEWORD.findall(text) if w not in own]
+        first = _NAMEWORD.match(text.strip())
+        later = [w for w in names if not (first and w == first.group(0))]
+        if later:
+            return "person"
+    return None
+
+
+def _shingles(text: str, k: int = 5) -> set[str]:
+    flat = " ".join(re.findall(r"\w+", text.lower()))
+    return {flat[i : i + k] for i in range(max(1, len(flat) - k + 1))}
+
+
+def month_near_copy(a: str, b: str, rules: ComposeRules | None = None) -> bool:
+    """Two drafts of one month are the same text or near-copies, by the product's own measures:
+    the eval's month near-duplicate (character 5-gram Jaccard, evals/text_metrics.py) above the
+    composer's margin, or not_a_copy's word similarity above its limit (checks.py)."""
+    if not a.strip() or not b.strip():
+        return False
+    limit = (rules or load_rules()).month_near_copy.jaccard
+    sa, sb = _shingles(a), _shingles(b)
+    jaccard = len(sa & sb) / len(sa | sb) if sa | sb else 1.0
+    return jaccard >= limit or similarity(a, b) > load_surfaces().copy_rule.max_similarity
 
 
 class Pieces(Protocol):
@@ -156,6 +290,8 @@ class Material(BaseModel):
     # Another take on the same source (a month's draft written again as a near-copy): the next
     # hook template and the next of the organisation's calls to action.
     variation: int = 0
+    # A month slot's brief: its subject, its date and its own event (None for a reuse).
+    brief: Brief | None = None
 
 
 class Composition(BaseModel):
@@ -163,6 +299,9 @@ class Composition(BaseModel):
     angle: str
     pieces_used: list[str] = []  # "hook", "shorten": the model pieces that passed and were used
     pieces_rejected: list[str] = []  # pieces the model wrote that failed their check
+    # The sentences of the source (or borrowed) the main text carries; a month's draft with none
+    # is only template lines and fails honestly (variants.py: check `substance`).
+    carried: list[str] = []
 
     @property
     def prompt_key(self) -> str:
@@ -210,6 +349,25 @@ def units(text: str, required: Sequence[Fact] = (), drop: Sequence[str] = ()) ->
     return out
 
 
+_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def product_phrase(text: str) -> str:
+    """A post's product phrase, when it leads with one: the words before a dash in its first
+    sentence ("🦪 Blåskjell i hvitvin og hvitløk – 229 kr"), two to seven words without a
+    price, date or link; "" when it opens with a sentence (a subject is a name, not a claim)."""
+    first = next(iter(units(text)), None)
+    if first is None:
+        return ""
+    pieces = _DASH.split(no_emoji(first.text), maxsplit=1)
+    head = pieces[0].strip(" .!?:")
+    if len(pieces) < 2 or not _words(head) >= 2 or len(head.split()) > _PRODUCT_WORDS:
+        return ""
+    if [f for f in extract_facts(head) if f.kind in STRICT_KINDS]:
+        return ""
+    return _ALL_CAPS.sub(lambda m: m.group(0).capitalize(), head)
+
+
 def learn_habits(best_texts: Sequence[str], language: str, allowed_texts: Sequence[str]) -> Habits:
     """Hashtags and calls to action from the organisation's best posts (best first). A call to
     action that names a price, a date or a contact the allowed texts (the source and the
@@ -223,7 +381,9 @@ def learn_habits(best_texts: Sequence[str], language: str, allowed_texts: Sequen
         for unit in units(text):
             words = [w.lower() for w in re.findall(r"[\w']+", no_emoji(unit.text))[:3]]
             head = " ".join(words)
-            if not any(w in verbs for w in words) and not any(head.startswith(v) for v in verbs):
+            # "vi sees" opens as a phrase; "ta" opens "ta kontakt", never "takk for …".
+            phrase = any(head == v or head.startswith(v + " ") for v in verbs)
+            if not any(w in verbs for w in words) and not phrase:
                 continue
             facts = [f for f in extract_facts(unit.text) if f.kind in STRICT_KINDS]
             if all((f.kind, f.key) in allowed for f in facts) and _words(unit.text) >= 2:
@@ -284,8 +444,11 @@ class _Build:
         self.lang = material.language
         self.strict = [f for f in material.required if f.kind in STRICT_KINDS]
         self.units = units(material.source_text, self.strict, [material.category or ""])
+        self.source_units = len(self.units)  # the rest are borrowed (a brief's), not the source
         for text in material.borrowed:
-            self.units.append(_Unit(text=text, index=len(self.units)))
+            if self.fits_month(text):
+                self.units.append(_Unit(text=text, index=len(self.units)))
+        self.carried: list[str] = []
         self.urls = [f for f in self.strict if f.kind is FactKind.url]
         self.check = _Piece(ctx, material)
         self.used: list[str] = []
@@ -296,6 +459,14 @@ class _Build:
         self.reduce = True  # cut the source's filler while the text is mostly the source
 
     # --- small helpers -------------------------------------------------------------------
+    def fits_month(self, text: str) -> bool:
+        """For a month's brief: whether another post's words (a sentence, a call to action, a
+        hashtag) are timeless for this slot; always for a reuse, whose source is its own."""
+        if self.m.brief is None:
+            return True
+        problem = timeless_problem(text, self.lang, self.m.brief, self.m.organisation, self.rules)
+        return problem is None
+
     def msg(self, code: str, **params: str) -> str:
         return render(code, {"organisation": self.m.organisation, **params}, self.lang)
 
@@ -363,7 +534,10 @@ class _Build:
 
     # --- what the blocks are made of -------------------------------------------------------
     def product(self) -> str:
-        """The source's leading phrase (its first clause), a name for what the post is about."""
+        """The brief's subject, else the source's leading phrase (its first clause), a name
+        for what the post is about."""
+        if self.m.brief is not None:
+            return self.m.brief.subject.strip(" .!") or self.m.organisation
         if not self.units:
             return self.m.organisation
         first = no_emoji(self.units[0].text)
@@ -406,9 +580,9 @@ class _Build:
                     self.used.append("hook")
                     return self.surface_text(piece)
                 self.rejected.append("hook")
-        if self.product() == self.m.organisation or self.m.borrowed:
-            # No phrase to hang a template on (a brief's theme is the planner's words): the
-            # text opens with the source.
+        if self.product() == self.m.organisation:
+            # No subject to hang a template on (a brief without one): the text opens with the
+            # source. A brief's instruction is never a subject (drafts.py keeps it apart).
             return ""
         for hook in (self.template_hook(), self.msg("compose.hook.news", product=self.product())):
             hook = self.surface_text(hook)
@@ -419,10 +593,18 @@ class _Build:
 
     def cta(self) -> str:
         habits = self.habit_cta and self.angle in self.rules.habit_cta
-        ctas = self.m.habits.ctas
+        ctas = [c for c in self.m.habits.ctas if self.fits_month(c)]
+        if self.m.brief is not None and self.m.variation and ctas:
+            ctas.append("")  # another take of a month's draft may end on the angle's own
         turn = self.m.variation % len(ctas) if ctas else 0
         for habit in (ctas[turn:] + ctas[:turn]) if habits else ():
+            if not habit:
+                break
             text = self.surface_text(habit)
+            if not self.fits_month(text):
+                continue  # "Takk for at du tar vare på dem, Ingrid" is not a call to action
+            if any(text.lower() == u.text.lower() for u in self.units):
+                continue  # a borrowed sentence already says it
             if _words(text) >= 2 and text.lower() not in self.m.source_text.lower():
                 return text
         if self.urls and self.sf.links is LinkRule.not_clickable:
@@ -437,11 +619,13 @@ class _Build:
         low, high = self.sf.hashtags.recommended or (0, limit if limit is not None else 3)
         want = min(high, limit if limit is not None else high)
         source_tags = [t.lower() for t in _HASHTAG.findall(self.m.source_text)]
-        ordered = list(dict.fromkeys([*self.m.habits.hashtags, *source_tags]))
+        habit = [t for t in self.m.habits.hashtags if self.fits_month(t)]  # no #sommer in January
+        ordered = list(dict.fromkeys([*habit, *source_tags]))
         if own_only:
             ordered = [t for t in ordered if t not in source_tags]
-        # Another slice of the habit for each surface: two surfaces' tag lines differ.
-        offset = sum(map(ord, self.sf.id)) % max(1, len(ordered) - want + 1) if ordered else 0
+        # Another slice of the habit for each surface (and each take): tag lines differ.
+        spread = sum(map(ord, self.sf.id)) + self.m.variation
+        offset = spread % max(1, len(ordered) - want + 1) if ordered else 0
         chosen = ordered[offset : offset + want] if want else []
         return " ".join(chosen) if len(chosen) >= low else ""
 
@@ -520,7 +704,9 @@ class _Build:
                     shortened = [compact]
                 chosen = shortened
             text = assemble(chosen, lines)
-        return self.less_of_the_source(text, chosen, lines, assemble)
+        text = self.less_of_the_source(text, chosen, lines, assemble)
+        self.carried = [u.text for u in chosen]
+        return text
 
     def less_of_the_source(
         self,
@@ -601,7 +787,9 @@ class _Build:
             n = count_length(unit.text) + 1
             if length + n > target:
                 continue
-            if len(chosen) + 1 >= len(self.units) and len(self.units) >= 2:
+            own = [u for u in self.units if u.index < self.source_units]
+            taken = len([u for u in chosen if u.index < self.source_units])
+            if unit.index < self.source_units and len(own) >= 2 and taken + 1 >= len(own):
                 continue  # the whole source back would be a copy, whatever surrounds it
             chosen.append(unit)
             length += n
@@ -773,6 +961,7 @@ class _Build:
         fact lines can read as the other Norwegian standard), the one keeping the filler, if
         that fails less. Pieces are asked once: the second build reuses them."""
         parts = self.build()
+        carried = self.carried
         failures = len(hard_failures(run_checks(self.ctx, parts)))
         # Then the angle's own call to action instead of the habit's (its words carry the
         # language), then the source's filler kept.
@@ -783,12 +972,13 @@ class _Build:
             other = self.build()
             other_failures = len(hard_failures(run_checks(self.ctx, other)))
             if other_failures < failures:
-                parts, failures = other, other_failures
+                parts, failures, carried = other, other_failures, self.carried
         return Composition(
             parts=parts,
             angle=self.angle,
             pieces_used=list(dict.fromkeys(self.used)),
             pieces_rejected=list(dict.fromkeys(self.rejected)),
+            carried=carried,
         )
 
     def build(self) -> dict[str, Any]:

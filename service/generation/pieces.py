@@ -74,3 +74,21 @@ class ModelPieces:
         return self._ask(
             "piece_shorten", "text", max_chars, language_name=NAMES[language], sentence=sentence
         )
+
+
+class AskedPieces(ModelPieces):
+    """The pieces a composition asks for, rendered but never sent: what a month's estimate
+    counts for a composing model (no piece asked, no call)."""
+
+    def __init__(self, llm: LLM, asked: frozenset[str]) -> None:
+        super().__init__(llm, asked)
+        self.asked_prompts: list[tuple[list[str], int]] = []  # (message texts, max tokens)
+
+    def _ask(self, name: str, field: str, max_chars: int, **values: str) -> str | None:
+        template = load_prompt(name)
+        messages = template.messages(**values, max_chars=str(max_chars))
+        self.calls += 1
+        self.prompts.append(template.key)
+        bound = int(max_chars * _TOKENS_PER_CHAR) + _JSON_TOKENS
+        self.asked_prompts.append(([m.content for m in messages], bound))
+        return None  # as a piece that did not come: the composer's rule-made piece stands

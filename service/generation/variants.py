@@ -31,9 +31,20 @@ from service.generation.checks import (
     checked,
     failed_reasons,
     hard_failures,
+    measured,
     run_checks,
 )
-from service.generation.composer import Composer, Habits, Material, learn_habits
+from service.generation.composer import (
+    Brief,
+    Composer,
+    Composition,
+    Habits,
+    Material,
+    learn_habits,
+    month_near_copy,
+    product_phrase,
+    timeless_problem,
+)
 from service.generation.composer import units as composer_units
 from service.generation.consent import ConsentDecision, ConsentVerdict, decide
 from service.generation.facts import (
@@ -52,7 +63,7 @@ from service.generation.injection import (
     without_instructions,
 )
 from service.generation.language import NAMES, detect
-from service.generation.pieces import ModelPieces
+from service.generation.pieces import AskedPieces, ModelPieces
 from service.generation.prompts import load_prompt
 from service.generation.repair import deterministic_repair
 from service.generation.surfaces import Surface, load_surfaces
@@ -116,6 +127,12 @@ class VariantAsk(BaseModel):
 
 class VariantRequest(VariantAsk):
     workspace: str = Field(min_length=1, max_length=63)
+    # A month slot's brief (service/planning/drafts.py): its subject, date and own event, and
+    # the planner's instruction as guidance only. None for a reuse.
+    brief: Brief | None = None
+    # The month's drafts written so far: a composed draft takes another take rather than be a
+    # near-copy of one of them (issue 21: no text twice in a month).
+    avoid: list[str] = Field(default_factory=list, max_length=500)
 
 
 class Variant(BaseModel):
@@ -184,6 +201,8 @@ class _Prepared(BaseModel):
     category: str | None = None
     variation: int = 0  # a tone asked for: the composer takes another hook and call to action
     category_best: list[str] = []  # the category's best own posts, best first (for a brief)
+    brief: Brief | None = None
+    avoid: list[str] = []
     # The workspace's style rules in force (service/learning): checked and repaired after the
     # surface checks; the ones no check can decide go into the prompt as guidance.
     style_rules: list[Any] = []
@@ -195,6 +214,36 @@ def _fields_hint(surface: Surface) -> str:
         f'"{name}" ({"liste med tekster" if p.get("type") == "array" else "tekst"})'
         for name, p in schema["properties"].items()
     )
+
+
+def _category_best(posts: Sequence[Post], category: str) -> list[str]:
+    """The category's best own posts, best first, one post published twice counted once."""
+    own = [p for p in posts if p.category == category and p.source_type is SourceType.own]
+    ranked = sorted(own, key=lambda p: engagement_rate(p) or 0.0, reverse=True)
+    return list(dict.fromkeys(p.text for p in ranked))[:BORROW_POSTS]
+
+
+def _borrowable(text: str, language: str, brief: Brief | None, organisation: str) -> bool:
+    """A sentence of another post a brief may borrow: no fact of its own (a price, a date, a
+    link) and timeless for the slot."""
+    if [f for f in extract_facts(text) if f.kind in STRICT_KINDS]:
+        return False
+    return timeless_problem(text, language, brief, organisation) is None
+
+
+def _used(sentence: str, month: Sequence[str]) -> bool:
+    """The sentence stands in one of the month's drafts already."""
+    needle = " ".join(sentence.lower().split())
+    return any(needle in " ".join(text.lower().split()) for text in month)
+
+
+def _subject_of(post: str, prep: _Prepared) -> str:
+    """A best post's subject for a brief that has none: its product phrase ("Blåskjell i
+    hvitvin – 229 kr" → "Blåskjell i hvitvin"), when it leads with one that fits the slot."""
+    phrase = product_phrase(post)
+    if not phrase or timeless_problem(phrase, prep.language, prep.brief, prep.organisation):
+        return ""
+    return phrase
 
 
 class VariantPipeline:
@@ -277,6 +326,21 @@ class VariantPipeline:
         own_keys = own_fact_keys(context) if untrusted else None
         flagged = screen(source.text, own_keys=own_keys)
         trusted = without_instructions(source.text, own_keys=own_keys)
+        category_best = (
+            _category_best(posts, req.category) if req.category and source.post is None else []
+        )
+        if req.brief is not None and req.brief.fallback:
+            borrowable = [
+                u.text
+                for post in category_best
+                for u in composer_units(without_instructions(post))
+                if _borrowable(u.text, language, req.brief, ws.name)
+                and not _used(u.text, req.avoid)
+            ]
+            # Nothing of the organisation's own that fits and the month has not said yet: the
+            # plan's fact carries the draft.
+            if not borrowable:
+                trusted = f"{trusted}\n{req.brief.fallback}"
         facts = extract_facts(trusted)
         if own_keys is not None:
             # Others' text is never a source of must-keep facts on its own word: a fact stays
@@ -297,21 +361,10 @@ class VariantPipeline:
             habits=self._habits(posts, language, [trusted, *(e.text for e in examples)]),
             category=req.category,
             variation=1 if req.tone.strip() else 0,
-            category_best=[
-                p.text
-                for p in sorted(
-                    (
-                        p
-                        for p in posts
-                        if p.category == req.category and p.source_type is SourceType.own
-                    ),
-                    key=lambda p: engagement_rate(p) or 0.0,
-                    reverse=True,
-                )[:BORROW_POSTS]
-            ]
-            if req.category and source.post is None
-            else [],
+            category_best=category_best,
             style_rules=self.learning.active_rules(req.workspace) if self.learning else [],
+            brief=req.brief,
+            avoid=req.avoid,
         )
 
     # --- composition (issue 18) --------------------------------------------------------------
@@ -321,47 +374,84 @@ class VariantPipeline:
         best = sorted(own, key=lambda p: engagement_rate(p) or 0.0, reverse=True)[:HABIT_POSTS]
         return learn_habits([without_instructions(p.text) for p in best], language, allowed)
 
-    def _borrowed(self, prep: _Prepared) -> list[str]:
-        """For a brief (a month slot: pasted text grounded in a category), the fact-free
-        sentences of one of the category's best posts, a different one for each slot in turn:
-        the organisation's own words carry the draft, and a month's drafts do not repeat."""
-        if prep.category is None or not prep.category_best:
-            return []
-        key = (prep.organisation, prep.category)
+    def _turn(self, prep: _Prepared, advance: bool) -> int:
+        """Which of the category's best posts the next brief borrows from: one after the other,
+        so a month's slots of one category do not borrow the same post."""
+        key = (prep.organisation, prep.category or "")
         turn = self._turns.get(key, 0)
-        self._turns[key] = turn + 1
-        chosen = prep.category_best[turn % len(prep.category_best)]
-        return [
-            u.text
-            for u in composer_units(without_instructions(chosen))
-            if not [f for f in extract_facts(u.text) if f.kind in STRICT_KINDS]
-        ][:3]
+        if advance:
+            self._turns[key] = turn + 1
+        return turn
 
-    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
-        """A variant built by the composer; through the same checks and rule repair as a
-        model's answer. A small model is asked for checked pieces; a capable model's fallback
-        is composed by the rules alone (its own pieces already failed once, and the fallback
-        should cost no more calls)."""
-        material = Material(
+    def _borrowed(self, prep: _Prepared, turn: int) -> tuple[list[str], str]:
+        """For a brief (a month slot: pasted text grounded in a category), the timeless fact-free
+        sentences of one of the category's best posts, from the turn's post on, and that post's
+        subject (its product phrase, when it leads with one): the organisation's own words carry
+        the draft. A post none of whose sentences is timeless for the slot (a season's word out
+        of season, a day, one person thanked, another event) is passed over."""
+        if prep.category is None or not prep.category_best:
+            return [], ""
+        best = prep.category_best
+        for k in range(len(best)):
+            chosen = without_instructions(best[(turn + k) % len(best)])
+            found = [
+                u.text
+                for u in composer_units(chosen)
+                if _borrowable(u.text, prep.language, prep.brief, prep.organisation)
+                and not _used(u.text, prep.avoid)  # the month said it already
+            ][:3]
+            if found:
+                return found, _subject_of(chosen, prep)
+        return [], ""
+
+    def _material(
+        self, prep: _Prepared, ctx: CheckContext, turn: int, variation: int = 0
+    ) -> Material:
+        brief = prep.brief
+        borrowed: list[str] = []
+        if prep.category is not None and prep.category_best:
+            borrowed, subject = self._borrowed(prep, turn + variation)
+            if brief is not None and not brief.subject and subject:
+                brief = brief.model_copy(update={"subject": subject})
+        return Material(
             organisation=prep.organisation,
             language=prep.language,
             source_text=prep.trusted_text,
             required=ctx.required,
             habits=prep.habits,
             category=prep.category,
-            variation=prep.variation,
-            borrowed=self._borrowed(prep),
+            variation=prep.variation + variation,
+            borrowed=borrowed,
+            brief=brief,
         )
+
+    def _composed(self, prep: _Prepared, sf: Surface, ctx: CheckContext, origin: Origin) -> Variant:
+        """A variant built by the composer; through the same checks and rule repair as a
+        model's answer. A small model is asked for checked pieces; a capable model's fallback
+        is composed by the rules alone (its own pieces already failed once, and the fallback
+        should cost no more calls)."""
         pieces = ModelPieces(self.llm, self.pieces)
         asked = pieces if origin == "composed" else None
-        composition = self.composer.compose(material, sf, ctx, asked)
+        composition, copied = self._take(prep, sf, ctx, asked)
         parts = composition.parts
         checks = run_checks(ctx, parts)
+        if prep.brief is not None and not composition.carried:
+            # Only template lines (a greeting, a call to action): no fact of the brief and no
+            # sentence of the organisation's own that fits the slot. Said, not passed.
+            checks.append(measured("substance", False, "check.substance.none"))
         first_passed = not hard_failures(checks)
         parts, checks, rule_repaired = _rule_repair(ctx, parts, checks)
         # A composed draft keeps the workspace's style rules like a model's answer does.
         parts, checks, by_style = self._style_rules(prep, sf, ctx, parts, checks)
         rule_repaired = rule_repaired or by_style
+        if prep.brief is not None and not composition.carried:
+            checks = [c for c in checks if c.name != "substance"]
+            checks.append(measured("substance", False, "check.substance.none"))
+        if copied:
+            # Every take repeats a draft of the month (too little material for another one):
+            # said, not passed (issue 21: no text twice in a month).
+            takes = self.composer.rules.month_variations
+            checks.append(measured("month_unique", False, "check.month_unique.copy", takes=takes))
         failures = hard_failures(checks)
         return Variant(
             surface=sf.id,
@@ -382,6 +472,28 @@ class VariantPipeline:
             pieces=list(dict.fromkeys(composition.pieces_used)),
         )
 
+    def _take(
+        self, prep: _Prepared, sf: Surface, ctx: CheckContext, pieces: ModelPieces | None
+    ) -> tuple[Composition, bool]:
+        """The composition, in the first take that is no near-copy of the month's drafts so far
+        (`avoid`): each further take opens, borrows, ends and tags differently; deterministic,
+        so the same month gives the same drafts. When every take is a near-copy, the one least
+        like the month's drafts, and True (it is one)."""
+        turn = self._turn(prep, advance=True)
+        best: tuple[int, Composition] | None = None
+        takes = self.composer.rules.month_variations if prep.avoid else 1
+        for variation in range(takes):  # one turn per draft, however many takes
+            material = self._material(prep, ctx, turn, variation)
+            composition = self.composer.compose(material, sf, ctx, pieces)
+            text = paste_text(sf, composition.parts)
+            copies = sum(month_near_copy(text, other) for other in prep.avoid)
+            if not copies:
+                return composition, False
+            if best is None or copies < best[0]:
+                best = (copies, composition)
+        assert best is not None
+        return best[1], True
+
     # --- end of composition ------------------------------------------------------------------
 
     def _voice(self, workspace: str, language: str, free_text: str) -> str:
@@ -397,6 +509,23 @@ class VariantPipeline:
             sf.id: self._messages(req, prep, sf)[0]
             for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces))
         }
+
+    def asked_pieces(self, req: VariantRequest) -> list[tuple[list[str], int]] | None:
+        """For a composing model (capability small): the piece prompts each surface's draft
+        would really send (message texts, token bound), found by composing without calling the
+        model; none when the profile asks for no pieces. None for a capable model, which
+        writes the whole variant (see prompts)."""
+        if self.capability != "small":
+            return None
+        prep = self._prepare(req)
+        asked: list[tuple[list[str], int]] = []
+        for sf in (self.catalog.get(x) for x in dict.fromkeys(req.surfaces)):
+            _, ctx, _ = self._messages(req, prep, sf)
+            material = self._material(prep, ctx, self._turn(prep, advance=False))
+            dry = AskedPieces(self.llm, self.pieces)
+            self.composer.compose(material, sf, ctx, dry)
+            asked += dry.asked_prompts
+        return asked
 
     def run(
         self,
@@ -515,7 +644,14 @@ class VariantPipeline:
             facts=facts_text,
             examples=render_examples(prep.examples),
             source=prep.source.text,
-            tone=req.tone or "som organisasjonens beste innlegg",
+            # A month slot's planner instruction is guidance for a model that writes the whole
+            # text (a composed draft never carries it).
+            tone=(req.tone or "som organisasjonens beste innlegg")
+            + (
+                f". Planens tema for innlegget: {req.brief.guidance}"
+                if req.brief is not None and req.brief.guidance
+                else ""
+            ),
             fields=_fields_hint(sf),
         )
         return messages, ctx, facts_text

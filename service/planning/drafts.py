@@ -4,7 +4,10 @@ category's best posts. A draft too close to one already written this month is wr
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -13,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from service.domain import Draft, DraftStatus
 from service.errors import Conflict
+from service.generation.composer import Brief, month_near_copy
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
 from service.jobs.queue import current_item
-from service.planning.models import ContentPlan, Slot
+from service.planning.models import PLAN_CHANNELS, ContentPlan, Slot
 from service.providers.embeddings import Embedder
 from service.providers.llm import Usage
 from service.storage.db import Database
@@ -28,16 +32,84 @@ NEAR_DUPLICATE = 0.95
 PLAN_JOB = "plan_drafts"
 # Regenerations of one slot within one job; past this a person is better served by a new plan.
 _MAX_ROUNDS = 50
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def brief_of(plan: ContentPlan, slot: Slot, turn: int | None = None) -> Brief:
+    """What the slot is about, from data: its campaign, else its occasion (a subject the
+    composer may name); else none here, and the pipeline takes the subject of the category's
+    best post it borrows from. The slot's theme is the planner's instruction ("Løft fram et
+    produkt eller en rett"): guidance for a model that writes the whole text, never a draft's
+    text. A slot with no campaign details carries one of the plan's facts in turn, which the
+    draft uses when the category has no timeless sentence of the organisation's to borrow."""
+    event = slot.campaign or slot.occasion or ""
+    campaign = next((c for c in plan.campaigns if c.name == slot.campaign), None)
+    fact = ""
+    facts = [v.strip() for v in plan.facts.values() if v.strip()]
+    if facts and not (campaign is not None and campaign.details):
+        # Facts that read as sentences before bare values; one after the other (`turn`: the
+        # month's drafts so far; else by the slot's day and channel), so a month's slots do not
+        # all carry one fact.
+        ordered = [f for f in facts if _is_sentence(f)] + [f for f in facts if not _is_sentence(f)]
+        if turn is None:
+            turn = slot.date.toordinal() + PLAN_CHANNELS.index(slot.channel)
+        fact = _sentence(ordered[turn % len(ordered)], plan.facts)
+    return Brief(
+        subject=event[:200],
+        guidance=slot.theme[:300],
+        date=slot.date,
+        event=" ".join(x for x in (slot.campaign, slot.occasion) if x)[:200],
+        fallback=fact[:500],
+    )
 
 
 def slot_brief(plan: ContentPlan, slot: Slot) -> str:
-    lines = [f"{slot.theme}.", f"Kategori: {slot.category}."]
+    """The brief's text, the draft's source: data only, one item a line (the subject, the
+    category as a label the composer leaves out, the occasion's date, the campaign's details),
+    never the planner's instruction."""
+    brief = brief_of(plan, slot)
+    lines = [f"{brief.subject}." if brief.subject else "", f"Kategori: {slot.category}."]
     if slot.occasion:
-        lines.append(f"Anledning: {slot.occasion} ({slot.date.strftime('%d.%m.')}).")
+        lines.append(f"{slot.occasion} {slot.date.strftime('%d.%m.')}")
     campaign = next((c for c in plan.campaigns if c.name == slot.campaign), None)
     if campaign is not None and campaign.details:
         lines.append(campaign.details)
-    return " ".join(lines)
+    return "\n".join(line for line in lines if line)
+
+
+def _is_sentence(value: str) -> bool:
+    return len(_WORDS.findall(value)) >= 4
+
+
+def _sentence(value: str, facts: dict[str, str]) -> str:
+    """A plan fact as a line: a sentence as it is; a bare value ("55 12 34 56") after its key."""
+    if _is_sentence(value):
+        return value if value[-1:] in ".!?" else value + "."
+    key = next((k for k, v in facts.items() if v.strip() == value), "").replace("_", " ")
+    return f"{key[:1].upper()}{key[1:]}: {value}." if key else f"{value}."
+
+
+# A composed draft (no model call, well under a second) is written one at a time within a
+# process, with the month's drafts written here so far, finished or not: parallel workers of one
+# month would otherwise each miss the other's draft and write the same text (issue 21). Texts
+# by job id and slot key; a model's drafts are not serialised (they take seconds each).
+_COMPOSING = threading.Lock()
+_WRITTEN: dict[str, dict[str, str]] = {}
+
+
+def _month_so_far(item: tuple[str, str] | None, earlier: Sequence[str]) -> list[str]:
+    if item is None:
+        return list(earlier)
+    written = _WRITTEN.get(item[0], {})
+    return list(dict.fromkeys([*earlier, *(t for k, t in written.items() if k != item[1])]))
+
+
+def _remember(item: tuple[str, str] | None, text: str) -> None:
+    if item is None or not text:
+        return
+    if item[0] not in _WRITTEN and len(_WRITTEN) > 200:
+        _WRITTEN.clear()
+    _WRITTEN.setdefault(item[0], {})[item[1]] = text
 
 
 # Earlier drafts' vectors, so a month of N drafts embeds N texts, not N²/2.
@@ -145,28 +217,40 @@ def draft_for_slot(
     model call, and takes the same decisions from there."""
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
-    ids, stored = _attempt_ids(pipeline.db, workspace, current_item())
+    about = brief_of(plan, slot, turn=len(earlier()))
+    item = current_item()
+    ids, stored = _attempt_ids(pipeline.db, workspace, item)
+    serial = _COMPOSING if pipeline.capability == "small" else contextlib.nullcontext()
     tone = ""
     best: dict[str, Any] = {}
     replaced: list[str] = []
     for attempt in range(2):
         if best.get("draft_id"):
             replaced.append(str(best["draft_id"]))
-        request = VariantRequest(
-            workspace=workspace,
-            text=brief,
-            surfaces=[SURFACE_FOR[slot.channel]],
-            language=spec.language or plan.language,
-            category=slot.category,
-            tone=tone,
-        )
-        reused = stored.get(ids[attempt] or "")
-        v = reused or _generate(pipeline, request, ids[attempt])
+        with serial:
+            request = VariantRequest(
+                workspace=workspace,
+                text=brief,
+                surfaces=[SURFACE_FOR[slot.channel]],
+                language=spec.language or plan.language,
+                category=slot.category,
+                tone=tone,
+                brief=about,
+                # The month's drafts so far: a composed draft takes another take rather than
+                # copy one (a model's answer is compared below and written again once).
+                avoid=_month_so_far(item, earlier())[:500],
+            )
+            reused = stored.get(ids[attempt] or "")
+            v = reused or _generate(pipeline, request, ids[attempt])
+            _remember(item, v.text)
+            others = _month_so_far(item, earlier()) if v.text else []
         similarity = 0.0
-        others = list(earlier()) if v.text else []
+        copied = any(month_near_copy(v.text, o) for o in others)
         if others:
             mine = _embed(embedder, [v.text])[0]
             similarity = max(_cosine(mine, e) for e in _embed(embedder, others))
+            if copied:  # the product's own measure of a near-copy, whatever the embedder says
+                similarity = max(similarity, NEAR_DUPLICATE)
         best = {
             "slot": slot.model_dump(mode="json"),
             "text": v.text,

@@ -1,5 +1,10 @@
 """Cost and time before a month is generated: tiktoken counts of real rendered prompts (a
-sample of the slots) × the price table, and for the local model, tokens ÷ its measured speed."""
+sample of the slots) × the price table, and for the local model, tokens ÷ its measured speed.
+
+A model whose capability profile composes (small) is asked only for the pieces the composer
+really asks for (a hook line, one shortened sentence; none when its profile lists no pieces):
+the sample's drafts are composed without calling the model and the piece prompts counted, so
+the estimate is what is asked, not a whole generation per draft."""
 
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ LOCAL_PROMPTS_PER_DRAFT = 1.25
 LOCAL_COMPLETION_TOKENS_PER_DRAFT = 40
 LOCAL_PROMPT_SPEEDUP = 18.0
 SAMPLE = 6
+# A composed draft with no model call: composition, checks and the language check, measured on
+# the demo month and both dev months (2026-12-02, 2 cores shared): 0.1–0.3 s; the upper end.
+COMPOSE_SECONDS_PER_DRAFT = 0.3
 
 
 class Estimate(BaseModel):
@@ -44,15 +52,20 @@ def estimate(
 ) -> Estimate:
     step = max(1, len(slots) // SAMPLE)
     sample = list(slots)[::step][:SAMPLE]
-    counts = []
-    for slot in sample:
-        req = VariantRequest(
+    requests = [
+        VariantRequest(
             workspace=workspace,
             text=slot_brief(plan, slot),
             surfaces=[SURFACE_FOR[slot.channel]],
             language=plan.language,
             category=slot.category,
         )
+        for slot in sample
+    ]
+    if pipeline.capability == "small":
+        return _composed_estimate(pipeline, requests, len(slots))
+    counts = []
+    for req in requests:
         for messages in pipeline.prompts(req).values():
             counts.append(count_chat_tokens([m.content for m in messages]))
     per_prompt = statistics.mean(counts) if counts else 0.0
@@ -84,5 +97,38 @@ def estimate(
             f"{len(counts)} rendered prompts (mean {per_prompt:.0f} tokens) × "
             f"{prompts_per_draft:g} prompts per draft × {len(slots)} drafts"
             + (" (measured rate of the embedded model)" if local else " (upper bound)")
+        ),
+    )
+
+
+def _composed_estimate(
+    pipeline: VariantPipeline, requests: Sequence[VariantRequest], drafts: int
+) -> Estimate:
+    """A composing model: the pieces the sample's compositions ask for, each prompt counted and
+    its answer at the bound its grammar sets, scaled to the month; no piece, no call."""
+    asked = [p for req in requests for p in pipeline.asked_pieces(req) or []]
+    per = drafts / max(1, len(requests))
+    prompt = round(sum(count_chat_tokens(texts) for texts, _ in asked) * per)
+    completion = round(sum(bound for _, bound in asked) * per)
+    model = pipeline.llm.model_name
+    cost = estimate_cost(model, prompt, completion, pipeline.price_overrides)
+    local = pipeline.llm.provider == "local"
+    spec = registry().get(model) if local else None
+    speed = spec.tokens_per_second if spec is not None else None
+    seconds = round(drafts * COMPOSE_SECONDS_PER_DRAFT, 1)
+    if speed and (prompt or completion):
+        seconds = round(seconds + completion / speed + prompt / (LOCAL_PROMPT_SPEEDUP * speed), 1)
+    pieces = ", ".join(sorted(pipeline.pieces)) or "none"
+    return Estimate(
+        drafts=drafts,
+        model=model,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        cost_usd=cost.usd,
+        priced=cost.priced,
+        seconds=seconds if local else None,
+        basis=(
+            f"composed ({len(asked)} model pieces asked in {len(requests)} sample drafts; "
+            f"pieces in the profile: {pieces}) × {drafts} drafts"
         ),
     )

@@ -157,14 +157,14 @@ class PlanDraftWriter:
         slots = dict(job_slots(job))  # a moved slot is written for its new day
 
         def earlier() -> list[str]:
+            # Every draft of the month so far, of any category: no text twice in a month.
             with self._db.session() as s:
                 done = JobRepo(s).items(job.id, status=ItemStatus.done)
             return [
                 str(i.result["text"])
                 for i in done
                 if i.result and i.result.get("text") and i.key != key
-                and slots.get(i.key) is not None and slots[i.key].category == slots[key].category
-            ]  # fmt: skip
+            ]
 
         return draft_for_slot(
             self._variants(), self._embedder(), job.workspace, plan, slots[key], earlier
