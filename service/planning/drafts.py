@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service.domain import Draft, DraftStatus
 from service.errors import Conflict
+from service.generation.checks import measured
 from service.generation.composer import Brief, month_near_copy
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
@@ -268,6 +269,21 @@ def draft_for_slot(
         if similarity < NEAR_DUPLICATE and not rewritten:
             break
         tone = "helt annerledes vinkling og åpning enn forrige innlegg i samme kategori"
+    if best["near_duplicate_similarity"] >= NEAR_DUPLICATE and best["passed"]:
+        # Written again and still a near-copy of the month's other drafts: said, not passed
+        # (no text twice in a month), as a composed draft with no other take left is.
+        best = _fail_as_copy(pipeline, workspace, best)
     for draft_id in replaced:
         pipeline.set_aside(workspace, draft_id)
     return best
+
+
+def _fail_as_copy(
+    pipeline: VariantPipeline, workspace: str, best: dict[str, Any]
+) -> dict[str, Any]:
+    check = measured("month_unique", False, "check.month_unique.copy", takes=1)
+    if best.get("draft_id"):
+        with pipeline.db.session() as s:
+            DraftRepo(s).add_failed_check(workspace, str(best["draft_id"]), check)
+    kept = [c for c in best["checks"] if c.get("name") != check.name]
+    return {**best, "checks": [*kept, check.model_dump()], "passed": False}

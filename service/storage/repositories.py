@@ -863,6 +863,17 @@ class DraftRepo:
             raise NotFound(f"no draft {draft_id!r} in workspace {workspace!r}")
         return _draft_from_row(row)
 
+    def add_failed_check(self, workspace: str, draft_id: str, check: Check) -> Draft:
+        """A check decided after the draft was stored (its month around it): the draft fails."""
+        self.get(workspace, draft_id)  # 404 for another workspace's draft
+        row = self.s.get(DraftRow, draft_id)
+        assert row is not None
+        row.checks = [*(c for c in row.checks if c.get("name") != check.name), check.model_dump()]
+        row.passed = False
+        row.updated_at = dt.datetime.now(dt.UTC)
+        self.s.flush()
+        return _draft_from_row(row)
+
     def review(
         self,
         workspace: str,

@@ -8,6 +8,7 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from service.container import Services
 from service.library.demo import load_demo
 from service.providers.llm_fake import FakeLLM
 from tests.api_client import owner_client
+from tests.fixtures.answers import varied_text
 
 PLAN: dict[str, Any] = {
     "organisation": "Eplehagen Sideri",
@@ -34,9 +36,8 @@ WS = "/v1/workspaces/demo"
 @pytest.fixture
 def client(services: Services, fake_llm: FakeLLM) -> Iterator[TestClient]:
     load_demo(services.db, services.vectors)
-    fake_llm.default = json.dumps(
-        {"text": "Nå har vi tappet årets første flasker med sider. Kom innom gårdsbutikken!"}
-    )
+    calls = count()
+    fake_llm.default = lambda _messages: json.dumps({"text": varied_text(next(calls))})
     with owner_client(create_app(services=services, with_ui=False), services) as c:
         yield c
 
@@ -152,7 +153,7 @@ def test_the_ui_download_exports_the_slots_the_job_stored(
     moved = {**PLAN, "channels": [{"channel": "facebook", "posts_per_week": 2, "time": "06:15"}]}
     data = backend.download("demo", json.dumps(moved), job_id, "buffer", "dd/mm")
     rows = list(csv.DictReader(io.StringIO(data.decode())))
-    assert len(rows) == 9 and all("sider" in r["Text"] for r in rows)
+    assert len(rows) == 9 and all(r["Text"].startswith("Nytt fra garden") for r in rows)
     assert client.get(f"/v1/workspaces/demo/jobs/{job_id}").json()["job"]["status"] == "done"
 
 

@@ -342,3 +342,26 @@ def test_a_near_copy_rewritten_before_the_kill_is_not_written_a_third_time(
     assert {result["draft_id"], *result["replaced_draft_ids"]} <= {d.id for d in stored_before}
     # The slot after the victim (never reached) wrote its two attempts; the victim none.
     assert len(fake_llm.requests) - calls_before == len(drafts) - len(stored_before)
+
+
+def test_a_model_draft_still_a_near_copy_after_its_rewrite_fails_and_is_not_exported(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    """No text twice in a month: a model that answers every slot with the same text gets one
+    rewrite per slot; what is still a copy after it fails `month_unique` (stored so), and an
+    export of the month carries the text once."""
+    text = "Nytappet sider i gårdsbutikken hver lørdag!"
+    job = _month(services, fake_llm, lambda _n: text)
+    finished = _one_at_a_time(services).run(job.id)
+    assert finished.done == 4
+    drafts, items = _drafts_by_item(services, job)
+    results = [i.result for i in items.values() if i.result]
+    copies = [r for r in results if r["regenerated"]]
+    assert len(copies) == 3, "every slot after the first was written again"
+    for r in copies:
+        assert r["passed"] is False
+        assert [c["name"] for c in r["checks"] if not c["passed"]] == ["month_unique"]
+    stored = {d.id: d for d in drafts}
+    assert all(stored[r["draft_id"]].passed is False for r in copies)
+    exported = services.planner.export(finished, "md", include=("approved", "proposed")).data
+    assert exported.decode().count("Nytappet sider") == 1
