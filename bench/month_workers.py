@@ -103,7 +103,10 @@ class Server(BaseHTTPRequestHandler):
     draft text, as bench/month_batch.py's server gives."""
 
     def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        try:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        except (ValueError, OSError):
+            return  # a worker the soak killed mid-request: nobody is waiting for an answer
         n = next(NUMBER)
         if body.get("tools"):
             pid = int(self.headers.get("Authorization", "").rsplit("-", 1)[-1] or 0)
