@@ -55,6 +55,8 @@ OWN: dict[str, frozenset[int]] = {
     "remove_member": frozenset({409}),
     # The job is only submitted here (the model runs later): limits and conflicts, no 502/503.
     "generate_plan": frozenset({409, 422, 429}),
+    # Approving a draft that failed its checks without `override: true`.
+    "review_draft": frozenset({409}),
     "create_variants": GENERATING,
     "stream_variants": GENERATING,
     "category_drafts": GENERATING,
