@@ -26,14 +26,19 @@ PLAN = {
     "organisation": "Eplehagen Sideri",
     "target_month": "2026-12",
     "language": "nb",
-    "channels": [{"channel": "facebook", "posts_per_week": 1}],
+    # Enough slots that the kill lands mid-month: the embedded default composes a draft in a
+    # fraction of a second.
+    "channels": [
+        {"channel": "facebook", "posts_per_week": 5},
+        {"channel": "instagram", "posts_per_week": 5},
+    ],
     "category_weights": {"produkt": 0.4, "ansatte": 0.3, "bak kulissene": 0.3},
     "campaigns": [
         {
             "name": "Julesider",
             "start": "2026-12-01",
             "end": "2026-12-20",
-            "channels": ["facebook"],
+            "channels": ["facebook", "instagram"],
             "details": "Julesider 219 kr flaska i gårdsbutikken.",
         }
     ],
@@ -67,7 +72,7 @@ def test_a_killed_month_resumes_and_exports(tmp_path: Path) -> None:
             if jobs and jobs[0].done >= 1:
                 job_id = jobs[0].id
                 break
-        time.sleep(0.5)
+        time.sleep(0.05)
     worker.send_signal(signal.SIGKILL)
     worker.wait(30)
     with services.db.session() as s:
