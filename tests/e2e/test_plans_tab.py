@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from service.container import Services
 from service.domain import DraftStatus
 from service.providers.llm_fake import FakeLLM
 from service.storage.repositories import DraftRepo, JobRepo, PlanRepo
+from tests.fixtures.answers import varied_text
 from ui.texts import date_text
 
 pytestmark = pytest.mark.e2e
@@ -79,8 +81,9 @@ def test_an_editor_edits_and_saves_the_plan_in_the_form(
 def test_a_team_reviews_the_month_on_its_cards_and_finds_it_after_a_reload(
     live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
 ) -> None:
-    fake_llm.default = json.dumps(
-        {"text": "Julesideren er tappet! Smak den i gårdsbutikken på lørdag. #sider #jul"}
+    calls = count()
+    fake_llm.default = lambda _messages: json.dumps(
+        {"text": f"{varied_text(next(calls))} #sider #jul"}, ensure_ascii=False
     )
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2400})
     _open_plans(page, live_url)
@@ -150,7 +153,6 @@ SMALL = {
     ],
     "category_weights": {"produkt": 1},
 }
-NB_TEXT = "Julesideren er tappet! Smak den i gårdsbutikken på lørdag. #sider"
 NB_AGAIN = "Ny runde med eplesider fra hagen vår, klar til helgen. Velkommen innom! #jul"
 # English in a bokmål month fails the language check.
 EN_TEXT = "Our Christmas cider is bottled! Taste it in the farm shop on Saturday. #cider"
@@ -159,15 +161,18 @@ EN_TEXT = "Our Christmas cider is bottled! Taste it in the farm shop on Saturday
 class _Model:
     """The scripted model: its answer can be changed, and held back (a month being written)."""
 
-    def __init__(self, fake: FakeLLM, answer: str) -> None:
-        self.answer = answer
+    def __init__(self, fake: FakeLLM, answer: str | None) -> None:
+        self.answer = answer  # None: a text of its own for every call, as a model writes
+        self.written: list[str] = []
         self.open = threading.Event()
         self.open.set()
         fake.default = self.reply
 
     def reply(self, messages: Any) -> str:
         assert self.open.wait(timeout=120), "the test never let the model answer"
-        return json.dumps({"text": self.answer}, ensure_ascii=False)
+        text = self.answer or varied_text(len(self.written))
+        self.written.append(text)
+        return json.dumps({"text": text}, ensure_ascii=False)
 
 
 def _small_month(page: Any, live_url: str, services: Services) -> int:
@@ -214,7 +219,7 @@ def test_an_editor_writes_one_slot_or_the_failed_ones_again_from_the_calendar(
         )
 
         # The month: every failed or rejected draft written again, one progress element.
-        model.answer = NB_TEXT
+        model.answer = None  # each slot a text of its own: no text twice in a month
         page.locator("#plans-regenerate").click()
         page.wait_for_function(
             f"document.querySelectorAll(\".gj-card[data-status='proposed']\").length === {n - 1}",
@@ -223,7 +228,7 @@ def test_an_editor_writes_one_slot_or_the_failed_ones_again_from_the_calendar(
         assert page.locator("#plans-status progress").count() == 1
         after = _drafts(services)
         assert after[0].draft_id == kept.draft_id and after[0].status == "approved"
-        assert all(d.passed and d.text == NB_TEXT for d in after[1:])
+        assert all(d.passed and d.text in model.written for d in after[1:])
         assert EN_TEXT[:20] in cards.first.inner_text()
 
         # One slot: only its draft is written again.
@@ -258,7 +263,7 @@ def test_an_editor_writes_one_slot_or_the_failed_ones_again_from_the_calendar(
 def test_an_editor_moves_a_slot_to_another_day_and_the_export_follows(
     live_url: str, browser: Any, services: Services, fake_llm: FakeLLM
 ) -> None:
-    _Model(fake_llm, NB_TEXT)
+    _Model(fake_llm, None)
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2400})
     n = _small_month(page, live_url, services)
     before = _drafts(services)
