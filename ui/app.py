@@ -135,9 +135,11 @@ def _per_caller(blocks: gr.Blocks, access: UiAccess, default: str) -> Any:
         if not mine:
             continue
 
-        def change(ws: str | None, request: gr.Request, mine: list[str] = mine) -> list[Any]:
+        def change(ws: str | None, request: gr.Request, mine: list[str] = mine) -> Any:
             rights = access.permissions(request.username).get(ws or "", [])
-            return [gr.update(visible=ACTIONS[b] in rights) for b in mine]
+            shown = [gr.update(visible=ACTIONS[b] in rights) for b in mine]
+            # One output takes the value itself: a list would become that button's label.
+            return shown[0] if len(shown) == 1 else shown
 
         picker.change(change, picker, [buttons[b] for b in mine])
     return picked

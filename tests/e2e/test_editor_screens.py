@@ -80,6 +80,8 @@ def test_every_tab_fits_a_390_px_phone_and_is_photographed(
         # Usable: nothing pushes the page wider than the phone (wide tables scroll inside).
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 2, (name, width)
+        # No event's raw update ever shows as a component's value (a button's label, say).
+        assert "__type__" not in page.locator("body").inner_text(), name
     assert len(list(SCREENSHOTS.glob("*-390.png"))) >= len(names)
 
 
