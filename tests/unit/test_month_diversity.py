@@ -82,9 +82,10 @@ def test_a_month_is_recorded_through_the_real_plan_job_and_its_repetition_shows(
     with services.db.session() as s:
         proposed = DraftRepo(s).list("siderkompaniet", status=DraftStatus.proposed)
         rejected = DraftRepo(s).list("siderkompaniet", status=DraftStatus.rejected)
-    # A slot is compared with the month's drafts of every category finished before it (no text
-    # twice in a month, issue 21); the first sees none, so at most all but it are retried.
-    assert len(proposed) == 9 and 0 < len(rejected) <= 9 - 1
+    # A slot is compared with the month's drafts of every category written before it or beside
+    # it in the same process (no text twice in a month, issue 21): slots written in parallel see
+    # each other, so even the first may be retried; each slot is retried at most once.
+    assert len(proposed) == 9 and 0 < len(rejected) <= 9
     # A second eval run writes its own month, not the first run's drafts again.
     fake_llm.default = json.dumps({"text": "Ny uke, nye epler: se hva vi presser i gården nå!"})
     again = record_months(services, [folder])
