@@ -3,7 +3,6 @@ language (Gradio's error toast), not a traceback, and no model call is made."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +14,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The suite's settings, with a day of two model calls: less than one variant may need."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        env="test",
-        llm="fake",
-        embeddings="local",
-        allowed_hosts=["testserver", "127.0.0.1", "localhost"],
-        limit_requests_per_minute=100_000,
-        limit_model_calls_per_day=2,
-    )
+    return settings.model_copy(update={"limit_model_calls_per_day": 2})
 
 
 def test_a_spent_day_is_told_in_the_readers_words(
