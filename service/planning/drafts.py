@@ -91,26 +91,15 @@ def _sentence(value: str, facts: dict[str, str]) -> str:
 
 
 # A composed draft (no model call, well under a second) is written one at a time within a
-# process, with the month's drafts written here so far, finished or not: parallel workers of one
-# month would otherwise each miss the other's draft and write the same text (issue 21). Texts
-# by job id and slot key; a model's drafts are not serialised (they take seconds each).
+# process: it is composed to differ from the month's drafts so far, and two composed at once
+# would each miss the other. A model's drafts are not serialised (they take seconds each); a
+# draft written at the same instant by another thread or worker is caught after the fact, as
+# each draft is published before the month is read (see `draft_for_slot`).
 _COMPOSING = threading.Lock()
-_WRITTEN: dict[str, dict[str, str]] = {}
 
 
-def _month_so_far(item: tuple[str, str] | None, earlier: Sequence[str]) -> list[str]:
-    if item is None:
-        return list(earlier)
-    written = _WRITTEN.get(item[0], {})
-    return list(dict.fromkeys([*earlier, *(t for k, t in written.items() if k != item[1])]))
-
-
-def _remember(item: tuple[str, str] | None, text: str) -> None:
-    if item is None or not text:
-        return
-    if item[0] not in _WRITTEN and len(_WRITTEN) > 200:
-        _WRITTEN.clear()
-    _WRITTEN.setdefault(item[0], {})[item[1]] = text
+def _nothing(text: str) -> None:
+    """Outside a job (a category batch) each draft is written after the one before."""
 
 
 # Earlier drafts' vectors, so a month of N drafts embeds N texts, not N²/2.
@@ -206,11 +195,15 @@ def draft_for_slot(
     plan: ContentPlan,
     slot: Slot,
     earlier: Callable[[], Sequence[str]],
+    publish: Callable[[str], None] = _nothing,
 ) -> dict[str, Any]:
-    """Generate, check, and compare with the month's earlier drafts; one retry on a near-copy.
+    """Generate, check, and compare with the month's other drafts; one retry on a near-copy.
 
-    `earlier` is asked after each generation, not before: with parallel workers, drafts that
-    finished while this one was being written count too.
+    `earlier` gives the texts of the month's other drafts, finished or still being written;
+    `publish` shows this slot's text to them. Each generation is published first and the month
+    read after, both committed where the month is shared (a job's workers), so of two drafts
+    written at the same instant in two processes at least one sees the other and is written
+    again: no text twice in a month, however the work is spread.
 
     Inside a job, each attempt's draft is stored under an id made from the job item, so a run
     of the item that was interrupted after storing a draft (a worker killed before the item's
@@ -218,7 +211,8 @@ def draft_for_slot(
     model call, and takes the same decisions from there."""
     spec = next(c for c in plan.channels if c.channel == slot.channel)
     brief = slot_brief(plan, slot)
-    about = brief_of(plan, slot, turn=len(earlier()))
+    so_far = list(earlier())
+    about = brief_of(plan, slot, turn=len(so_far))
     item = current_item()
     ids, stored = _attempt_ids(pipeline.db, workspace, item)
     serial = _COMPOSING if pipeline.capability == "small" else contextlib.nullcontext()
@@ -239,12 +233,13 @@ def draft_for_slot(
                 brief=about,
                 # The month's drafts so far: a composed draft takes another take rather than
                 # copy one (a model's answer is compared below and written again once).
-                avoid=_month_so_far(item, earlier())[:500],
+                avoid=so_far[:500],
             )
             reused = stored.get(ids[attempt] or "")
             v = reused or _generate(pipeline, request, ids[attempt])
-            _remember(item, v.text)
-            others = _month_so_far(item, earlier()) if v.text else []
+            publish(v.text)
+            so_far = list(earlier())
+            others = so_far if v.text else []
         similarity = 0.0
         copied = any(month_near_copy(v.text, o) for o in others)
         if others:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from service.domain import DraftStatus
-from service.domain.job import ItemStatus, Job, JobStatus
+from service.domain.job import Job, JobStatus
 from service.errors import Conflict, Invalid, NotFound
 from service.generation.variants import VariantPipeline
 from service.jobs.queue import JobQueue, ProgressFn
@@ -157,17 +157,17 @@ class PlanDraftWriter:
         slots = dict(job_slots(job))  # a moved slot is written for its new day
 
         def earlier() -> list[str]:
-            # Every draft of the month so far, of any category: no text twice in a month.
-            with self._db.session() as s:
-                done = JobRepo(s).items(job.id, status=ItemStatus.done)
-            return [
-                str(i.result["text"])
-                for i in done
-                if i.result and i.result.get("text") and i.key != key
-            ]
+            # Every other draft of the month so far, of any category, finished or still being
+            # written by another worker: no text twice in a month.
+            with self._db.autocommit() as s:
+                return JobRepo(s).written_texts(job.id, besides=key)
+
+        def publish(text: str) -> None:
+            with self._db.autocommit() as s:
+                JobRepo(s).note_written(job.id, key, text)
 
         return draft_for_slot(
-            self._variants(), self._embedder(), job.workspace, plan, slots[key], earlier
+            self._variants(), self._embedder(), job.workspace, plan, slots[key], earlier, publish
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.domain import (
@@ -742,11 +742,51 @@ class JobRepo:
         self.s.execute(
             update(JobItemRow)
             .where(JobItemRow.job_id == job_id, JobItemRow.key.in_(list(keys)))
-            .values(status=ItemStatus.pending.value, result=None, error=None)
+            .values(status=ItemStatus.pending.value, result=None, error=None, written=None)
             .execution_options(synchronize_session=False)
         )
         self.update(job_id, cancel_requested=False, error=None, current=None)
         return True
+
+    def note_written(self, job_id: str, key: str, text: str) -> None:
+        """Show what a running item has just written to the job's other items (one statement;
+        committed before the item reads theirs, so of two items written at the same instant
+        at least one sees the other)."""
+        from sqlalchemy import update
+
+        self.s.execute(
+            update(JobItemRow)
+            .where(
+                JobItemRow.job_id == job_id,
+                JobItemRow.key == key,
+                JobItemRow.status == ItemStatus.pending.value,
+            )
+            .values(written=text)
+            .execution_options(synchronize_session=False)
+        )
+
+    def written_texts(self, job_id: str, *, besides: str) -> list[str]:
+        """The texts of the job's other items, in plan order, in one query: what running items
+        have written so far and what finished ones stored (an item finished before its text
+        was noted has it only in its result). Failed items wrote nothing that counts."""
+        rows = self.s.execute(
+            select(
+                JobItemRow.written,
+                case((JobItemRow.written.is_(None), JobItemRow.result), else_=null()),
+            )
+            .where(
+                JobItemRow.job_id == job_id,
+                JobItemRow.key != besides,
+                JobItemRow.status != ItemStatus.failed.value,
+                or_(
+                    JobItemRow.written.is_not(None),
+                    JobItemRow.status == ItemStatus.done.value,
+                ),
+            )
+            .order_by(JobItemRow.position)
+        ).all()
+        texts = (w if w is not None else (r or {}).get("text") for w, r in rows)
+        return [str(t) for t in texts if t]
 
     def note_current(self, job_id: str, key: str) -> None:
         """Show `key` as the job's item in progress, unless another worker is writing the job

@@ -192,6 +192,9 @@ class JobItemRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # What a running item has written so far (a month's draft text), visible to the other
+    # workers of the job before the item's outcome is stored.
+    written: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DraftRow(Base):

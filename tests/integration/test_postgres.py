@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from service.domain import Channel, FollowerCount, Post, PostMetrics, Workspace
 from service.storage.db import Database
-from service.storage.repositories import FollowerRepo, PostRepo, WorkspaceRepo
+from service.storage.repositories import FollowerRepo, JobRepo, PostRepo, WorkspaceRepo
 from tests.conftest import require
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -108,3 +108,27 @@ def test_bulk_upserts_update_what_changed_on_postgresql(pg: Database) -> None:
     assert first.imported == 600 and (again.updated, again.changed) == (600, 300)
     assert reach["p1"] == 101 and reach["p2"] == 100 and len(reach) == 600
     assert (days.updated, days.changed) == (1, 1) and followers[0].followers == 12
+
+
+def test_a_job_item_sees_what_the_others_wrote_and_stored_on_postgresql(pg: Database) -> None:
+    """The month's texts as a slot reads them: a running item's noted text, a finished item's
+    stored one (noted or not), never a failed item's nor its own."""
+    pg.migrate()
+    with pg.session() as s:
+        WorkspaceRepo(s).save(Workspace(slug="w", name="W"))
+    with pg.session() as s:
+        JobRepo(s).create(
+            job_id="j", workspace="w", kind="plan_drafts", params={},
+            items=["a", "b", "c", "d", "e"], idempotency_key=None,
+        )  # fmt: skip
+    with pg.autocommit() as s:
+        repo = JobRepo(s)
+        for key in ("a", "b", "c", "e"):
+            repo.note_written("j", key, f"tekst {key}")
+        repo.finish_item("j", "b", result={"text": "tekst b"}, error=None)
+        repo.finish_item("j", "c", result=None, error="feil")
+        repo.finish_item("j", "d", result={"text": "tekst d"}, error=None)  # never noted
+        assert repo.written_texts("j", besides="e") == ["tekst a", "tekst b", "tekst d"]
+        assert repo.written_texts("j", besides="a") == ["tekst b", "tekst d", "tekst e"]
+        repo.finish_item("j", "e", result={"text": "tekst e"}, error=None)
+        assert repo.reopen("j", ["b"]) is False  # still running: nothing changes
