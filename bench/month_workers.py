@@ -245,7 +245,7 @@ def worker_main(url: str, server: str, concurrency: int, data_dir: str, mode: st
         # embedding model's query and passage paths, the vector store, the language models;
         # about 2.6 CPU s). The scaling figures are a warm worker's.
         slot = make_slots(PLAN)[0]
-        draft_for_slot(svc.variants, svc.embedder, "demo", PLAN, slot, lambda: ["Varm opp."])
+        draft_for_slot(svc.variants, "demo", PLAN, slot, lambda: ["Varm opp."])
     start_counting()
     run_worker(settings, handlers, concurrency=concurrency)
 
@@ -345,7 +345,7 @@ def submit_month(url: str, label: str, items: int, mode: str) -> tuple[Job, floa
         from service.planning.slots import make_slots
 
         queue = ProcrastinateQueue(db, {PLAN_JOB: lambda job, key: {}}, poll=0.05)
-        planner = MonthPlanner(db, queue, lambda: None, lambda: None)  # type: ignore[arg-type,return-value]
+        planner = MonthPlanner(db, queue, lambda: None)  # type: ignore[arg-type,return-value]
         job = planner.generate("demo", PLAN, make_slots(PLAN)[:items], key=label, background=False)
     started = time.perf_counter()
     queue.start(job.id)

@@ -78,13 +78,13 @@ class Services:
         from service.planning.planner import PlanDraftWriter
 
         # Handed lazily: the runner is built for `jobs show`, which must not load a model.
-        return PlanDraftWriter(self.db, lambda: self.variants, lambda: self.embedder)
+        return PlanDraftWriter(self.db, lambda: self.variants)
 
     @cached_property
     def planner(self) -> MonthPlanner:
         from service.planning.planner import MonthPlanner
 
-        return MonthPlanner(self.db, self.jobs, lambda: self.variants, lambda: self.embedder)
+        return MonthPlanner(self.db, self.jobs, lambda: self.variants)
 
     @cached_property
     def profiles(self) -> ProfileAuditor:

@@ -246,7 +246,6 @@ class Budget:
             services.db,
             BudgetedJobs(services.jobs, self, services.db),
             lambda: services.variants,
-            lambda: services.embedder,
         )
 
 

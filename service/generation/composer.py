@@ -250,21 +250,32 @@ def timeless_problem(
     return None
 
 
-def _shingles(text: str, k: int = 5) -> set[str]:
+@lru_cache(maxsize=8192)
+def _shingles(text: str, k: int = 5) -> frozenset[str]:
+    # Cached: a month's slot is compared with every other draft of the month, each time.
     flat = " ".join(re.findall(r"\w+", text.lower()))
-    return {flat[i : i + k] for i in range(max(1, len(flat) - k + 1))}
+    return frozenset(flat[i : i + k] for i in range(max(1, len(flat) - k + 1)))
+
+
+def month_overlap(a: str, b: str) -> float:
+    """The month eval's near-duplicate measure (character 5-gram Jaccard, evals/text_metrics.py),
+    0 for an empty text."""
+    if not a.strip() or not b.strip():
+        return 0.0
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
 
 
 def month_near_copy(a: str, b: str, rules: ComposeRules | None = None) -> bool:
     """Two drafts of one month are the same text or near-copies, by the product's own measures:
-    the eval's month near-duplicate (character 5-gram Jaccard, evals/text_metrics.py) above the
-    composer's margin, or not_a_copy's word similarity above its limit (checks.py)."""
+    the eval's month near-duplicate (`month_overlap`) above the composer's margin, or
+    not_a_copy's word similarity above its limit (checks.py)."""
     if not a.strip() or not b.strip():
         return False
     limit = (rules or load_rules()).month_near_copy.jaccard
-    sa, sb = _shingles(a), _shingles(b)
-    jaccard = len(sa & sb) / len(sa | sb) if sa | sb else 1.0
-    return jaccard >= limit or similarity(a, b) > load_surfaces().copy_rule.max_similarity
+    if month_overlap(a, b) >= limit:
+        return True
+    return similarity(a, b) > load_surfaces().copy_rule.max_similarity
 
 
 class Pieces(Protocol):

@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from service.generation.facts import FactKind, extract_facts
 
@@ -138,6 +139,7 @@ class Flagged:
         return bool(self.signals - UNVERIFIED)
 
 
+@lru_cache(maxsize=16384)
 def _plain(text: str) -> str:
     """Letters, digits and punctuation only: an instruction hidden in an emoji line or spread
     with symbols reads the same."""
@@ -180,7 +182,10 @@ def _domains(text: str) -> set[str]:
     return out
 
 
-def _signals(sentence: str, own_keys: set[tuple[FactKind, str]] | None) -> frozenset[Signal]:
+@lru_cache(maxsize=16384)
+def _wording(sentence: str) -> frozenset[Signal]:
+    """The signals in a sentence's own words, whoever's text it is (cached: a library's posts
+    are screened again for every draft grounded in them)."""
     plain = _plain(sentence)
     readable = f"{plain} {_link_words(sentence)}"
     out: set[Signal] = set()
@@ -194,18 +199,28 @@ def _signals(sentence: str, own_keys: set[tuple[FactKind, str]] | None) -> froze
         out.add(Signal.directive)
     if _STANDING.search(readable):
         out.add(Signal.standing_rule)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=16384)
+def _named(sentence: str) -> tuple[frozenset[str], tuple[tuple[FactKind, str], ...]]:
+    """The domains and the facts (kind, key) a sentence names."""
+    facts = tuple((f.kind, f.key) for f in extract_facts(sentence))
+    return frozenset(_domains(sentence)), facts
+
+
+def _signals(sentence: str, own_keys: set[tuple[FactKind, str]] | None) -> frozenset[Signal]:
+    out = set(_wording(sentence))
     if own_keys is not None:
-        own_domains = {
-            k for kind, k in own_keys if kind is FactKind.url and k.startswith(_LINK_PREFIX)
-        }
-        if any(_LINK_PREFIX + d not in own_domains for d in _domains(sentence)):
+        domains, facts = _named(sentence)
+        if any((FactKind.url, _LINK_PREFIX + d) not in own_keys for d in domains):
             out.add(Signal.foreign_link)
-        for fact in extract_facts(sentence):
-            if (fact.kind, fact.key) in own_keys:
+        for kind, key in facts:
+            if (kind, key) in own_keys:
                 continue
-            if fact.kind in (FactKind.url, FactKind.email):
+            if kind in (FactKind.url, FactKind.email):
                 out.add(Signal.foreign_link)
-            elif fact.kind in (FactKind.price, FactKind.percent):
+            elif kind in (FactKind.price, FactKind.percent):
                 out.add(Signal.foreign_price)
     return frozenset(out)
 

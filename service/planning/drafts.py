@@ -5,7 +5,6 @@ category's best posts. A draft too close to one already written this month is wr
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 import threading
 import uuid
@@ -17,19 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from service.domain import Draft, DraftStatus
 from service.errors import Conflict
 from service.generation.checks import measured
-from service.generation.composer import Brief, month_near_copy
+from service.generation.composer import Brief, month_near_copy, month_overlap
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline, VariantRequest
 from service.jobs.queue import current_item
 from service.planning.models import PLAN_CHANNELS, ContentPlan, Slot
-from service.providers.embeddings import Embedder
 from service.providers.llm import Usage
 from service.storage.db import Database
 from service.storage.repositories import DraftRepo
 
 SURFACE_FOR = load_surfaces().plan_surfaces()
-# multilingual-e5 similarities crowd high (~0.8 for related texts); 0.95 is a near-copy.
-NEAR_DUPLICATE = 0.95
 PLAN_JOB = "plan_drafts"
 # Regenerations of one slot within one job; past this a person is better served by a new plan.
 _MAX_ROUNDS = 50
@@ -102,26 +98,6 @@ def _nothing(text: str) -> None:
     """Outside a job (a category batch) each draft is written after the one before."""
 
 
-# Earlier drafts' vectors, so a month of N drafts embeds N texts, not N²/2.
-_VECTORS: dict[tuple[str, str], list[float]] = {}
-
-
-def _embed(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
-    missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _VECTORS]
-    if missing:
-        if len(_VECTORS) > 20_000:
-            _VECTORS.clear()
-        for text, vector in zip(missing, embedder.embed_documents(missing), strict=True):
-            _VECTORS[(embedder.name, text)] = vector
-    return [_VECTORS[(embedder.name, t)] for t in texts]
-
-
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 class _Written(NamedTuple):
     """One attempt's draft: just generated, or found where an interrupted run stored it."""
 
@@ -190,7 +166,6 @@ def _generate(pipeline: VariantPipeline, request: VariantRequest, draft_id: str 
 
 def draft_for_slot(
     pipeline: VariantPipeline,
-    embedder: Embedder,
     workspace: str,
     plan: ContentPlan,
     slot: Slot,
@@ -240,13 +215,10 @@ def draft_for_slot(
             publish(v.text)
             so_far = list(earlier())
             others = so_far if v.text else []
-        similarity = 0.0
+        # The product's own measure of a near-copy, the month eval's (no embedding: a local
+        # one was two thirds of a draft's CPU, and its "near-copies" shared a sentence of three).
         copied = any(month_near_copy(v.text, o) for o in others)
-        if others:
-            mine = _embed(embedder, [v.text])[0]
-            similarity = max(_cosine(mine, e) for e in _embed(embedder, others))
-            if copied:  # the product's own measure of a near-copy, whatever the embedder says
-                similarity = max(similarity, NEAR_DUPLICATE)
+        similarity = max((month_overlap(v.text, o) for o in others), default=0.0)
         best = {
             "slot": slot.model_dump(mode="json"),
             "text": v.text,
@@ -261,10 +233,10 @@ def draft_for_slot(
         # An interrupted run that already wrote the second attempt had judged the first a
         # near-copy; the retry keeps that judgement (the month around it has moved on since).
         rewritten = reused is not None and attempt == 0 and (ids[1] or "") in stored
-        if similarity < NEAR_DUPLICATE and not rewritten:
+        if not copied and not rewritten:
             break
         tone = "helt annerledes vinkling og åpning enn forrige innlegg i samme kategori"
-    if best["near_duplicate_similarity"] >= NEAR_DUPLICATE and best["passed"]:
+    if copied and best["passed"]:
         # Written again and still a near-copy of the month's other drafts: said, not passed
         # (no text twice in a month), as a composed draft with no other take left is.
         best = _fail_as_copy(pipeline, workspace, best)

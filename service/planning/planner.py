@@ -28,7 +28,6 @@ from service.planning.exports import ExportFormat, PlannedPost
 from service.planning.models import ContentPlan, Occasion, PlanChannel, Slot, moved_slots
 from service.planning.service import export, job_key
 from service.planning.slots import THEMES_NB, make_slots
-from service.providers.embeddings import Embedder
 from service.storage.db import Database
 from service.storage.repositories import DraftRepo, JobRepo, PlanRepo, StoredPlan, WorkspaceRepo
 
@@ -146,11 +145,9 @@ class PlanDraftWriter:
         self,
         db: Database,
         variants: Callable[[], VariantPipeline],
-        embedder: Callable[[], Embedder],
     ) -> None:
         self._db = db
         self._variants = variants
-        self._embedder = embedder
 
     def __call__(self, job: Job, key: str) -> dict[str, Any]:
         plan = ContentPlan.model_validate(job.params["plan"])
@@ -167,7 +164,7 @@ class PlanDraftWriter:
                 JobRepo(s).note_written(job.id, key, text)
 
         return draft_for_slot(
-            self._variants(), self._embedder(), job.workspace, plan, slots[key], earlier, publish
+            self._variants(), job.workspace, plan, slots[key], earlier, publish
         )
 
 
@@ -207,12 +204,10 @@ class MonthPlanner:
         db: Database,
         jobs: JobQueue,
         variants: Callable[[], VariantPipeline],
-        embedder: Callable[[], Embedder],
     ) -> None:
         self._db = db
         self._jobs = jobs
         self._variants = variants
-        self._embedder = embedder
 
     # The use case: a plan in, a month of drafts and its exports out.
 
@@ -599,7 +594,7 @@ class MonthPlanner:
             channels=[PlanChannel.model_validate({"channel": channel, "posts_per_week": 1})],
             category_weights={category: 1.0},
         )
-        pipeline, embedder = self._variants(), self._embedder()
+        pipeline = self._variants()
         out: list[dict[str, Any]] = []
         for i in range(n):
             slot = Slot(
@@ -611,7 +606,7 @@ class MonthPlanner:
             )
             written = [str(d["text"]) for d in out if d.get("text")]
             out.append(
-                draft_for_slot(pipeline, embedder, workspace, plan, slot, partial(list, written))
+                draft_for_slot(pipeline, workspace, plan, slot, partial(list, written))
             )
         return CategoryDrafts(drafts=out)
 

@@ -223,7 +223,7 @@ def ui_backend(services: Services) -> UiBackend:
     # The month planner and the job queue the UI's actions use: the container's, with every
     # job stored, regenerated or resumed charged to the person logged in.
     jobs = BudgetedJobs(services.jobs, ui_budget, db)
-    planner = MonthPlanner(db, jobs, lambda: services.variants, lambda: services.embedder)
+    planner = MonthPlanner(db, jobs, lambda: services.variants)
 
     def search(workspace: str, query: str, k: int) -> list[dict[str, Any]]:
         hits = search_posts(db, services.vectors, workspace, query, k=k)
