@@ -687,15 +687,17 @@ class VariantPipeline:
         rules: list[StyleRule] = prep.style_rules
         if not rules or not parts:
             return parts, checks, False
-        # First within the surface's recommended length (a sign-off makes room), then, if making
-        # room cost a surface check, within its limit only.
+        keeps = _keeps_checks(ctx, parts, checks)
+        # First within the surface's recommended length (a sign-off makes room where no check
+        # that passed fails for it), then, if the repair still cost a surface check, within
+        # its limit only.
         for keep in (True, False):
-            out = enforce_variant(sf, parts, rules, keep_recommended=keep)
+            out = enforce_variant(sf, parts, rules, keep_recommended=keep, keeps=keeps)
             if not out.repaired:
                 break
             fixed = run_checks(ctx, out.parts)
             if len(hard_failures(fixed)) <= len(hard_failures(checks)):
-                return out.parts, fixed + out.checks, True
+                return out.parts, _no_room(fixed, out.crowded) + out.checks, True
         else:
             # The repair cost a surface check (a sign-off past the length limit): the model's
             # text stands, and the rules it breaks say why it fails.
@@ -811,6 +813,44 @@ class VariantPipeline:
                     )
                 )
                 v.draft_id = draft.id
+
+
+# The checks a sign-off's room is measured by, not guarded by: they are what the room is for.
+_ROOM_CHECKS = frozenset({"length", "length_recommended"})
+
+
+def _keeps_checks(
+    ctx: CheckContext, parts: dict[str, Any], checks: Sequence[Check]
+) -> Callable[[str], bool]:
+    """Whether a main text shortened to make room for a sign-off keeps every check that passed
+    (facts, links, names, readable copy, language, not a copy): room is never made by cutting
+    what a check protects."""
+    main = ctx.surface.main_field
+    failing = {c.name for c in checks if not c.passed}
+    spared = _ROOM_CHECKS | {f"part:{main}"}
+
+    def keeps(text: str) -> bool:
+        if main is None:
+            return False
+        trial = run_checks(ctx, {**parts, main: text})
+        return all(c.passed or c.name in failing or c.name in spared for c in trial)
+
+    return keeps
+
+
+def _no_room(checks: list[Check], crowded: Sequence[str]) -> list[Check]:
+    """The recommended-length check, when a sign-off took the text past it, says why: no room
+    could be made without losing what the checks protect. Still advice (a soft check), but a
+    failed one with its reason, not a silent pass."""
+    if not crowded:
+        return checks
+    out: list[Check] = []
+    for c in checks:
+        if c.name == "length_recommended" and not c.passed:
+            params = {**c.params, "text": crowded[0]}
+            c = measured(c.name, False, "check.length_recommended.no_room", hard=c.hard, **params)
+        out.append(c)
+    return out
 
 
 def _rule_repair(

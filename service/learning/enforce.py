@@ -3,14 +3,17 @@
 `check_rules` says what a text breaks; `apply_rules` repairs what can be repaired without a model;
 `guidance` renders the rules a check cannot decide as prompt text. Repairs run in a fixed order
 (wording first, counts next, placement, then the length budget and the sign-off last) so one
-repair cannot undo another.
+repair cannot undo another; the budget makes room for the sign-off without cutting a fact.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from service.generation.facts import STRICT_KINDS, FactKind, extract_facts, keys
+from service.generation.text_length import LengthMethod, count_length
 from service.learning import text as tx
 from service.learning.rules import RuleKind, StyleRule, Violation
 
@@ -126,35 +129,151 @@ def _links_to_end(text: str) -> str:
     return f"{body}\n\n{tail}" if tail else body
 
 
-def _fit(text: str, budget: int) -> str:
-    """Drop closing sentences of the body until the text fits; hashtags go before sentences."""
-    if len(text) <= budget:
-        return text
+# Where a sentence may be cut and still read as one: a dash, a colon, a semicolon, a comma.
+_CLAUSE = re.compile(r"\s+[–—-]\s+|:\s+|;\s+|,\s+")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?…])\s+")
+_END = re.compile(r"[.!?…]+$")
+
+Keeps = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Room:
+    """A length the repaired text must fit, counted as its surface counts it."""
+
+    limit: int
+    method: LengthMethod = "chars"
+
+    def fits(self, text: str) -> bool:
+        return count_length(text, self.method) <= self.limit
+
+
+def _split_sentences(line: str) -> list[str]:
+    """A line's sentences. A stop before a digit or a lower-case word ends no sentence: "15.
+    august", "kl. 18" and "kl. 18. 450 kr" stay whole, so a fact is never split in two."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_GAP.finditer(line):
+        after = line[m.end() : m.end() + 1]
+        if after and not after.isdigit() and not after.islower():
+            out.append(line[start : m.start()])
+            start = m.end()
+    out.append(line[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """A text as the units room is made from: its lines' sentences (a blank line is `[""]`, a
+    paragraph break) and the closing block of hashtags."""
+
+    lines: tuple[tuple[str, ...], ...]
+    tags: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> _Doc:
+        body, tail = tx.split_trailing_hashtags(text)
+        lines = tuple(tuple(_split_sentences(ln)) or ("",) for ln in body.split("\n"))
+        return cls(lines=lines, tags=tuple(tail.split()))
+
+    def render(self) -> str:
+        body = "\n".join(" ".join(s) for s in self.lines if s)
+        body = re.sub(r"\n{3,}", "\n\n", body).strip()
+        tail = " ".join(self.tags)
+        return f"{body}\n\n{tail}" if body and tail else body or tail
+
+    def sentences(self) -> list[tuple[int, int]]:
+        return [(i, j) for i, line in enumerate(self.lines) for j, s in enumerate(line) if s]
+
+    def with_sentence(self, at: tuple[int, int], new: str | None) -> _Doc:
+        i, j = at
+        line = list(self.lines[i])
+        if new is None:
+            del line[j]
+        else:
+            line[j] = new
+        lines = list(self.lines)
+        lines[i] = tuple(line)
+        return _Doc(lines=tuple(lines), tags=self.tags)
+
+    def sentence(self, at: tuple[int, int]) -> str:
+        return self.lines[at[0]][at[1]]
+
+    # --- the ways to make room, each a list of candidates in text order -----------------
+    def fewer_tags(self) -> list[_Doc]:
+        return [_Doc(lines=self.lines, tags=self.tags[:-1])] if self.tags else []
+
+    def fewer_sentences(self) -> list[_Doc]:
+        at = self.sentences()
+        return [self.with_sentence(a, None) for a in at] if len(at) > 1 else []
+
+    def fewer_clauses(self) -> list[_Doc]:
+        out: list[_Doc] = []
+        for at in self.sentences():
+            for shorter in _without_a_clause(self.sentence(at)):
+                out.append(self.with_sentence(at, shorter))
+        return out
+
+
+def _without_a_clause(sentence: str) -> list[str]:
+    """The sentence with one of its clauses left out, for each clause: the stop it ends with is
+    kept, and a sentence that loses its first clause starts with a capital."""
+    end = _END.search(sentence)
+    stop = end.group(0) if end else ""
+    core = sentence[: len(sentence) - len(stop)]
+    cuts = list(_CLAUSE.finditer(core))
+    if not cuts:
+        return []
+    bounds = [0, *(c.start() for c in cuts), len(core)]
+    out: list[str] = []
+    for k in range(len(cuts) + 1):
+        if k == 0:
+            rest = core[cuts[0].end() :]
+            rest = rest[:1].upper() + rest[1:]
+        else:
+            rest = core[: bounds[k]] + core[bounds[k + 1] :]
+        rest = rest.strip().rstrip(",;:–—-").rstrip()
+        if rest:
+            out.append(rest + stop)
+    return out
+
+
+def _make_room(text: str, fits: Keeps, keeps: Keeps, finish: Callable[[str], str]) -> str | None:
+    """The text shortened so that `finish(text)` fits, or None when it cannot be done without
+    losing what `keeps` protects. Room is made from the closing hashtags first (from the last
+    one), then whole sentences, then clauses at a comma, colon or dash, never inside a word;
+    the closing one first (the opening carries the post), but one `keeps` refuses is passed
+    over for an earlier one. Nothing is ever cut mid-word or mid-fact, and no ellipsis is
+    added: a text that reads broken is no repair."""
+    doc = _Doc.parse(text)
+    for level in (_Doc.fewer_tags, _Doc.fewer_sentences, _Doc.fewer_clauses):
+        while not fits(finish(doc.render())):
+            allowed = [d for d in level(doc) if keeps(finish(d.render()))]
+            if not allowed:
+                break
+            doc = allowed[-1]
+        if fits(finish(doc.render())):
+            return doc.render()
+    return None
+
+
+_KEPT_KINDS = STRICT_KINDS | {FactKind.name}
+
+
+def keeps_facts(reference: str) -> Keeps:
+    """The default guard on making room: every price, date, time, contact, link and name of
+    `reference` stays, and no fact appears that it does not carry (a cut "kl. 10–18" would)."""
+    before = keys(f for f in extract_facts(reference) if f.kind in _KEPT_KINDS)
+
+    def keeps(candidate: str) -> bool:
+        now = keys(f for f in extract_facts(candidate) if f.kind in _KEPT_KINDS)
+        return before <= now and not {k for k in now - before if k[0] in STRICT_KINDS}
+
+    return keeps
+
+
+def _append_sign_off(text: str, sign_off: str) -> str:
     body, tail = tx.split_trailing_hashtags(text)
-    tags = tail.split()
-    while tags and len(f"{body}\n\n{' '.join(tags)}") > budget:
-        tags.pop()
-    tail = " ".join(tags)
-
-    def joined(b: str) -> str:
-        return f"{b}\n\n{tail}" if tail else b
-
-    parts = tx.sentences(body)
-    while len(parts) > 1 and len(joined(" ".join(parts))) > budget:
-        parts.pop()
-    out = joined(" ".join(parts))
-    if len(out) > budget:
-        room = max(budget - (len(tail) + 2 if tail else 0), 1)
-        cut = body[:room].rsplit(" ", 1)[0].rstrip(" ,;:") if " " in body[:room] else body[:room]
-        out = joined(cut)
-    return out[:budget].rstrip()
-
-
-def _add_sign_off(text: str, sign_off: str, budget: int | None) -> str:
-    body, tail = tx.split_trailing_hashtags(text)
-    extra = len(sign_off) + 1
-    if budget is not None and len(text) + extra > budget:
-        body, tail = tx.split_trailing_hashtags(_fit(text, max(budget - extra, 1)))
     body = f"{body}\n{sign_off}" if body else sign_off
     return f"{body}\n\n{tail}" if tail else body
 
@@ -171,8 +290,20 @@ _ORDER: list[tuple[RuleKind, _Step]] = [
 ]
 
 
-def apply_rules(text: str, rules: Sequence[StyleRule]) -> str:
+def apply_rules(
+    text: str,
+    rules: Sequence[StyleRule],
+    *,
+    rooms: Sequence[Room] = (),
+    keeps: Keeps | None = None,
+) -> str:
     """The text repaired to every checkable rule a deterministic edit can satisfy.
+
+    A length budget (a rule's, or the caller's `rooms`: a surface's limits) is met by making
+    room, the sign-off included: the body gives way (hashtags, closing sentences, clauses), the
+    sign-off never does. Room is only made where `keeps` allows (by default: every fact, link
+    and name stays) and where no other rule the text met breaks; where it cannot be made, the
+    text stays whole and goes over the budget, for the checks to report.
 
     A required phrase is not invented here (a sentence needs a model); it stays a violation for
     the caller to retry or report."""
@@ -182,14 +313,36 @@ def apply_rules(text: str, rules: Sequence[StyleRule]) -> str:
         for rule in (r for r in active if r.kind is kind):
             if _check(out, rule) is not None:
                 out = tx.squash(step(out, rule))
-    budgets = [r.params["max_chars"] for r in active if r.kind is RuleKind.length_budget]
-    budget = min(budgets) if budgets else None
-    if budget is not None:
-        out = _fit(out, budget)
-    for rule in (r for r in active if r.kind is RuleKind.sign_off):
-        if not _has_sign_off(out, rule.params["text"]):
-            out = _add_sign_off(out, rule.params["text"], budget)
-    return out
+    limits = [
+        *(Room(r.params["max_chars"]) for r in active if r.kind is RuleKind.length_budget),
+        *rooms,
+    ]
+    signs = [
+        r.params["text"]
+        for r in active
+        if r.kind is RuleKind.sign_off and not _has_sign_off(out, r.params["text"])
+    ]
+
+    def finish(body: str) -> str:
+        for sign_off in signs:
+            body = _append_sign_off(body, sign_off)
+        return body
+
+    def fits(candidate: str) -> bool:
+        return all(room.fits(candidate) for room in limits)
+
+    if limits and not fits(finish(out)):
+        whole = finish(out)
+        guard = keeps or keeps_facts(whole)
+        others = [r for r in active if r.kind is not RuleKind.length_budget]
+        met = {r.id for r in others} - {v.rule_id for v in check_rules(whole, others)}
+        kept = [r for r in others if r.id in met]
+
+        def allowed(candidate: str) -> bool:
+            return guard(candidate) and not check_rules(candidate, kept)
+
+        out = _make_room(out, fits, allowed, finish) or out
+    return finish(out)
 
 
 def unrepairable(text: str, rules: Sequence[StyleRule]) -> list[Violation]:

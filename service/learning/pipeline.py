@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 from service.domain import Check, Draft, DraftStatus
 from service.generation.surfaces import Surface
-from service.learning.enforce import apply_rules, check_rules, guidance
+from service.generation.text_length import count_length
+from service.learning.enforce import Keeps, Room, apply_rules, check_rules, guidance
 from service.learning.mining import EditPair, MiningConfig, mine_rules, new_proposals
 from service.learning.rules import RuleKind, StyleRule, Violation, applicable
 from service.messages import Param, render
@@ -100,6 +101,9 @@ class EnforcedParts(BaseModel):
     parts: dict[str, Any]
     checks: list[Check]
     repaired: bool
+    # Sign-offs added that took the main text past the surface's recommended length it met:
+    # no room could be made without losing what the checks protect (the caller says so).
+    crowded: list[str] = []
 
 
 def _broken(rule: StyleRule) -> Check:
@@ -114,20 +118,30 @@ def _broken(rule: StyleRule) -> Check:
     )
 
 
-def _budget(surface: Surface, text: str, *, keep_recommended: bool) -> list[StyleRule]:
-    """The surface's own length limit as a budget, so a sign-off the rules add never pushes a
-    text over the limit the surface checks (x-weighted lengths are left to those checks). A
-    text within the surface's recommended length stays within it: the sign-off makes room
-    rather than pushing an ad past what the network shows (unless `keep_recommended` is off:
-    the caller's second try when making room cost a surface check)."""
-    if surface.length.method != "chars":
-        return []
-    limit, recommended = surface.length.max, surface.length.recommended
-    if keep_recommended and recommended is not None and len(text) <= recommended:
+def _rooms(surface: Surface, text: str, *, keep_recommended: bool) -> list[Room]:
+    """The surface's own length limits as the budget a sign-off the rules add must fit, counted
+    as the surface counts (X weighs characters), so it never pushes a text over a limit the
+    surface checks (the main part's own limit too, where it has one). A text within the
+    surface's recommended length stays within it: the sign-off makes room rather than pushing
+    an ad past what the network shows (unless `keep_recommended` is off: the caller's second
+    try, when making room cost a surface check)."""
+    length = surface.length
+    limit, recommended = length.max, length.recommended
+    within = recommended is not None and count_length(text, length.method) <= recommended
+    if keep_recommended and recommended is not None and within:
         limit = min(limit or recommended, recommended)
-    if limit is None:
-        return []
-    return [StyleRule(workspace="-", kind=RuleKind.length_budget, params={"max_chars": limit})]
+    out = [Room(limit, length.method)] if limit is not None else []
+    part = surface.parts.get(surface.main_field) if surface.main_field else None
+    if part is not None:
+        out.append(Room(part.max_chars))
+    return out
+
+
+def _past_recommended(surface: Surface, before: str, after: str) -> bool:
+    recommended, method = surface.length.recommended, surface.length.method
+    if recommended is None:
+        return False
+    return count_length(before, method) <= recommended < count_length(after, method)
 
 
 def enforce_variant(
@@ -137,12 +151,15 @@ def enforce_variant(
     *,
     repair: bool = True,
     keep_recommended: bool = True,
+    keeps: Keeps | None = None,
 ) -> EnforcedParts:
     """Check and repair one variant's parts against the workspace's rules in scope.
 
     The main text gets every checkable rule; the other prose parts (headlines, a subject) only
-    the wording rules, since a count or a sign-off is about the whole post. A rule still broken
-    after repair is a failing hard check naming it: the variant is returned failed, not hidden."""
+    the wording rules, since a count or a sign-off is about the whole post. A sign-off makes
+    room in the main text within the surface's limits (`_rooms`), and only where `keeps` (the
+    caller's checks; by default every fact, link and name) allows. A rule still broken after
+    repair is a failing hard check naming it: the variant is returned failed, not hidden."""
     scoped = [
         r for r in applicable(list(rules), channel=surface.channel, surface=surface.id)
         if r.checkable
@@ -151,6 +168,7 @@ def enforce_variant(
         return EnforcedParts(parts=parts, checks=[], repaired=False)
     out = dict(parts)
     broken: dict[str, StyleRule] = {}
+    crowded: list[str] = []
     main = surface.main_field
     wording = [r for r in scoped if r.kind in _WORDING]
     for name, value in parts.items():
@@ -158,14 +176,19 @@ def enforce_variant(
             continue
         own = scoped if name == main else wording
         if isinstance(value, str) and value.strip():
-            signs = any(r.kind is RuleKind.sign_off for r in own)
-            budget = (
-                _budget(surface, value, keep_recommended=keep_recommended)
+            signs = [
+                r for r in own if r.kind is RuleKind.sign_off and check_rules(value, [r])
+            ]  # fmt: skip
+            rooms = (
+                _rooms(surface, value, keep_recommended=keep_recommended)
                 if name == main and signs
                 else []
             )
-            fixed = apply_rules(value, [*own, *budget]) if repair else value
+            guard = keeps if name == main else None
+            fixed = apply_rules(value, own, rooms=rooms, keeps=guard) if repair else value
             out[name] = fixed
+            if rooms and _past_recommended(surface, value, fixed):
+                crowded += [r.params["text"] for r in signs]
             ids = {v.rule_id for v in check_rules(fixed, own)}
             broken |= {r.id: r for r in own if r.id in ids}
         elif isinstance(value, list):
@@ -189,4 +212,4 @@ def enforce_variant(
             params={"found": len(scoped)},
         )
     )
-    return EnforcedParts(parts=out, checks=checks, repaired=repaired)
+    return EnforcedParts(parts=out, checks=checks, repaired=repaired, crowded=crowded)

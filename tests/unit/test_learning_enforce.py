@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from service.learning.enforce import apply_rules, check_rules, guidance, unrepairable
+from service.generation.text_length import count_length
+from service.learning.enforce import Room, apply_rules, check_rules, guidance, unrepairable
 from service.learning.rules import RuleKind, RuleSource, ScopeType, StyleRule, applicable
 
 
@@ -93,6 +94,71 @@ def test_length_budget_keeps_the_sign_off_and_drops_hashtags_first() -> None:
     out = apply_rules("Første setning her. Andre setning her.\n\n#a #b #c #d #e #f", rules)
     assert len(out) <= 45 and check_rules(out, rules) == []
     assert out.startswith("Første setning her.")
+
+
+SIGN = "Vel møtt!"
+FACTS = ("15. august", "kl. 18", "450 kr", "sjobua.no")
+
+
+def test_a_sign_off_makes_room_by_a_sentence_that_carries_no_fact() -> None:
+    """A text near its limit: the sign-off goes last and within the limit, the sentence that
+    goes is the one without a fact (not simply the last), and every fact and link stays."""
+    text = (
+        "Krabbefest lørdag 15. august fra kl. 18 på brygga. Vi gleder oss veldig til å se "
+        "dere. Hel krabbe for 450 kr per person. Bestill på sjobua.no."
+    )
+    limit = len(text) + 4
+    assert len(f"{text}\n{SIGN}") > limit
+    out = apply_rules(text, [rule(RuleKind.sign_off, text=SIGN)], rooms=[Room(limit)])
+    assert out.endswith(f"\n{SIGN}") and len(out) <= limit
+    assert all(fact in out for fact in FACTS)
+    assert "Vi gleder oss" not in out and out.startswith("Krabbefest lørdag 15. august")
+
+
+def test_a_sign_off_makes_room_by_a_clause_when_every_sentence_carries_a_fact() -> None:
+    text = (
+        "Julebord i Sjøbua fra 21. november, med pinnekjøtt, ribbe og Jorunns riskrem, "
+        "for 695 kr per person."
+    )
+    limit = len(text) + 2
+    out = apply_rules(text, [rule(RuleKind.sign_off, text=SIGN)], rooms=[Room(limit)])
+    assert out.endswith(f"\n{SIGN}") and len(out) <= limit
+    assert "21. november" in out and "695 kr" in out
+    assert out.splitlines()[0].endswith("per person.")  # the sentence still ends as one
+
+
+def test_no_room_without_cutting_a_fact_leaves_the_text_whole() -> None:
+    """Every sentence and clause carries a fact: nothing is cut (no word, no fact, no
+    ellipsis); the sign-off is added and the text goes over, for the checks to report."""
+    text = "Krabbefest lørdag 15. august fra kl. 18. 450 kr per person på sjobua.no."
+    limit = len(text) + 3
+    out = apply_rules(text, [rule(RuleKind.sign_off, text=SIGN)], rooms=[Room(limit)])
+    assert out == f"{text}\n{SIGN}" and len(out) > limit and "…" not in out
+
+
+def test_room_is_counted_as_the_surface_counts() -> None:
+    """An X-weighted limit: a link weighs 23 whatever its length, so a long link leaves room
+    that counting characters would not see, and the sign-off fits as X counts it."""
+    link = "https://sjobua.no/" + "a" * 60
+    text = f"Krabbefest lørdag 15. august. Vi gleder oss.\n{link}"
+    room = Room(count_length(text, "x_weighted") + len(f"\n{SIGN}"), "x_weighted")
+    out = apply_rules(text, [rule(RuleKind.sign_off, text=SIGN)], rooms=[room])
+    assert out == f"{text}\n{SIGN}" and len(out) > room.limit and room.fits(out)
+    tight = Room(count_length(text, "x_weighted") + 4, "x_weighted")
+    cut = apply_rules(text, [rule(RuleKind.sign_off, text=SIGN)], rooms=[tight])
+    assert tight.fits(cut) and cut.endswith(SIGN) and link in cut and "Vi gleder" not in cut
+
+
+def test_a_present_sign_off_and_a_required_phrase_are_never_cut_for_a_budget() -> None:
+    text = "Ny meny i dag. Vi har #sjøbua-klassikere og mer. Kom innom.\nVel møtt!"
+    rules = [
+        rule(RuleKind.length_budget, max_chars=len(text) - 5),
+        rule(RuleKind.sign_off, text=SIGN),
+        rule(RuleKind.required_phrase, phrase="#sjøbua-klassikere"),
+    ]
+    out = apply_rules(text, rules)
+    assert check_rules(out, rules) == []
+    assert out.endswith(SIGN) and "#sjøbua-klassikere" in out
 
 
 def test_rules_combine_and_disabled_rules_do_nothing() -> None:

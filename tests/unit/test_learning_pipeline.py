@@ -93,3 +93,36 @@ def test_a_sign_off_keeps_a_text_within_its_surfaces_recommended_length() -> Non
     loose = enforce_variant(surface, {main: text}, [rule], keep_recommended=False).parts[main]
     assert loose.endswith("Vel møtt!") and rec < len(loose) <= (surface.length.max or 0)
     assert loose.startswith(text)
+
+
+def test_a_meta_ads_sign_off_fits_its_125_characters_or_says_why_not() -> None:
+    """The Meta ad's primary text near its recommended 125 characters: the sign-off ends it
+    within 125 and every fact stays; where each sentence carries a fact there is no room, the
+    text stays whole, and the result names the sign-off that went past (for the checks)."""
+    from service.generation.surfaces import load_surfaces
+    from service.learning.pipeline import enforce_variant
+
+    surface = load_surfaces().get("meta_ad")
+    rec, main = surface.length.recommended, surface.main_field
+    assert rec == 125 and main == "primary_text"
+    rule = StyleRule(workspace="w", kind=RuleKind.sign_off, params={"text": "Vel møtt!"})
+    facts = ("lørdag 15. august", "kl. 18", "450 kr")
+    text = (
+        "Krabbefest lørdag 15. august fra kl. 18 på brygga. Vi gleder oss til å se dere igjen. "
+        "Hel krabbe med majones for 450 kr."
+    )
+    assert len(text) <= rec < len(text) + len("\nVel møtt!")
+    out = enforce_variant(surface, {main: text, "headline": "Krabbefest"}, [rule])
+    fitted = out.parts[main]
+    assert fitted.endswith("\nVel møtt!") and len(fitted) <= rec, fitted
+    assert all(f in fitted for f in facts) and out.crowded == []
+    assert out.parts["headline"] == "Krabbefest"
+
+    full = (
+        "Krabbefest lørdag 15. august fra kl. 18 på bryggekanten med levende musikk. Hel krabbe og "
+        "hjemmelaget majones for 450 kr."
+    )
+    assert len(full) <= rec < len(full) + len("\nVel møtt!")
+    crowded = enforce_variant(surface, {main: full}, [rule])
+    assert crowded.parts[main] == f"{full}\nVel møtt!"
+    assert crowded.crowded == ["Vel møtt!"]

@@ -260,3 +260,62 @@ def test_a_source_whose_reuses_performed_ranks_higher_and_one_that_flopped_lower
     assert weighted[down] == pytest.approx(plain[down] - PERFORMANCE_WEIGHT * 0.6, abs=1e-3)
     others = set(plain) - {up, down}
     assert all(weighted[p] == plain[p] for p in others)
+
+
+AD_SOURCE = "Ny vintersider med kanel og nellik! 229,- flaska i gårdsbutikken."
+
+
+def ad(primary_text: str) -> str:
+    return json.dumps(
+        {"primary_text": primary_text, "headline": "Ny vintersider", "description": ""},
+        ensure_ascii=False,
+    )
+
+
+def run_ad(services: Services) -> Any:
+    req = VariantRequest(workspace="demo", text=AD_SOURCE, surfaces=["meta_ad"])
+    return services.variants.run(req).variants[0]
+
+
+def test_a_sign_off_on_an_ad_near_125_characters_makes_room_and_keeps_the_price(
+    demo: Services, fake_llm: FakeLLM
+) -> None:
+    """The Meta ad's primary text was within its recommended 125 characters: with the learnt
+    sign-off it still is, it ends with the sign-off, and the price stays (the sentence without
+    a fact made the room)."""
+    demo.learning.add_rule("demo", RuleIn(kind=RuleKind.sign_off, params={"text": "Vel møtt!"}))
+    written = (
+        "Ny vintersider med kanel og nellik, 229,- flaska i gårdsbutikken. Vi har smakt oss "
+        "fram hele høsten for å finne den."
+    )
+    assert len(written) <= 125 < len(written) + len("\nVel møtt!")
+    fake_llm.default = ad(written)
+    v = run_ad(demo)
+    text = v.parts["primary_text"]
+    assert v.passed and v.origin == "model", v.failed_reasons
+    assert text.endswith("\nVel møtt!") and len(text) <= 125 and "229,-" in text, text
+    assert next(c for c in v.checks if c.name == "length_recommended").passed
+
+
+def test_a_sign_off_with_no_room_in_an_ad_says_so_in_a_failed_check(
+    demo: Services, fake_llm: FakeLLM
+) -> None:
+    """One sentence that carries the price and no clause to spare: nothing is cut, the sign-off
+    goes past the recommended length, and the recommended-length check fails with the reason
+    (advice, as the recommendation is: the ad still passes its hard checks)."""
+    demo.learning.add_rule("demo", RuleIn(kind=RuleKind.sign_off, params={"text": "Vel møtt!"}))
+    written = (
+        "Ny vintersider med kanel og nellik står klar for 229,- flaska i gårdsbutikken og "
+        "smaker av epler fra hagen vår i høst."
+    )
+    assert len(written) <= 125 < len(written) + len("\nVel møtt!")
+    fake_llm.default = ad(written)
+    v = run_ad(demo)
+    assert v.parts["primary_text"] == f"{written}\nVel møtt!"
+    check = next(c for c in v.checks if c.name == "length_recommended")
+    assert not check.passed and not check.hard
+    assert check.code == "check.length_recommended.no_room"
+    assert "Vel møtt!" in check.detail and "125" in check.detail
+    for lang in ("nb", "nn", "en"):
+        assert "Vel møtt!" in render(check.code, check.params, lang)
+    assert v.passed and v.origin == "model", v.failed_reasons
