@@ -250,15 +250,34 @@ def _content_check(ctx: CheckContext, parts: dict[str, Any]) -> Check:
 _COPY_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=8192)
+def _copy_words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _COPY_WORD.findall(text))
+
+
 def similarity(text: str, source: str) -> float:
     """How nearly `text` is `source` unchanged: the share of words the two have in the same
     order (difflib's ratio over lower-cased words); 1.0 is the source verbatim. Words, not
     characters: a copy with its link cut or an emoji added is still the source."""
-    a = [w.lower() for w in _COPY_WORD.findall(text)]
-    b = [w.lower() for w in _COPY_WORD.findall(source)]
+    a, b = _copy_words(text), _copy_words(source)
     if not a or not b:
         return 0.0
     return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
+
+
+def similar_above(text: str, source: str, limit: float) -> bool:
+    """`similarity(text, source) > limit`, deciding most pairs by difflib's cheap upper bounds
+    (lengths, then shared words) before the ratio: a month's draft is compared with every
+    other draft of the month."""
+    a, b = _copy_words(text), _copy_words(source)
+    if not a or not b:
+        return False
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    return (
+        matcher.real_quick_ratio() > limit
+        and matcher.quick_ratio() > limit
+        and matcher.ratio() > limit
+    )
 
 
 def judged_as_copy(surface: Surface, source: str) -> bool:

@@ -36,7 +36,7 @@ from service.generation.checks import (
     is_copy,
     item_problem,
     run_checks,
-    similarity,
+    similar_above,
 )
 from service.generation.facts import STRICT_KINDS, Fact, FactKind, extract_facts, missing_facts
 from service.generation.language import check_language
@@ -257,6 +257,7 @@ def _shingles(text: str, k: int = 5) -> frozenset[str]:
     return frozenset(flat[i : i + k] for i in range(max(1, len(flat) - k + 1)))
 
 
+@lru_cache(maxsize=8192)
 def month_overlap(a: str, b: str) -> float:
     """The month eval's near-duplicate measure (character 5-gram Jaccard, evals/text_metrics.py),
     0 for an empty text."""
@@ -275,7 +276,7 @@ def month_near_copy(a: str, b: str, rules: ComposeRules | None = None) -> bool:
     limit = (rules or load_rules()).month_near_copy.jaccard
     if month_overlap(a, b) >= limit:
         return True
-    return similarity(a, b) > load_surfaces().copy_rule.max_similarity
+    return similar_above(a, b, load_surfaces().copy_rule.max_similarity)
 
 
 class Pieces(Protocol):

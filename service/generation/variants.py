@@ -303,7 +303,7 @@ class VariantPipeline:
         )
 
     def _prepare(self, req: VariantRequest) -> _Prepared:
-        with self.db.session() as s:
+        with self.db.autocommit() as s:  # reads only: no BEGIN/COMMIT round trips per draft
             ws = WorkspaceRepo(s).get(req.workspace)
             posts = PostRepo(s).list(req.workspace)
         source = self._source(req)

@@ -198,12 +198,12 @@ class StyleLearning:
         """The rules generation obeys: switched on (proposals are not, until accepted)."""
         if not self.on:
             return []
-        with self.db.session() as s:
+        with self.db.autocommit() as s:  # asked for every draft: one read, one round trip
             return [r for r in StyleRuleRepo(s).for_workspace(workspace) if r.enabled]
 
     def voice_text(self, workspace: str, lang: str) -> str | None:
         """The structured voice as prompt lines, if a person saved one."""
-        with self.db.session() as s:
+        with self.db.autocommit() as s:
             voice = BrandVoiceRepo(s).get(workspace)
         return voice.prompt_text(lang) if voice is not None else None
 
@@ -284,7 +284,7 @@ class StyleLearning:
         return source_scores(links, posts)
 
     def _links(self, workspace: str) -> list[ReuseLink]:
-        with self.db.session() as s:
+        with self.db.autocommit() as s:
             return ReuseLinkRepo(s).for_workspace(workspace)
 
     # The brand voice.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 
 from service.errors import ProviderResponseInvalid, ProviderUnavailable, RateLimited
@@ -65,6 +66,10 @@ class OpenAILLM(LLM):
         self._client = chat_model
         self._model = model
         self._base_url = base_url
+        # Structured-output runnables by schema and sampling: building one (the schema's tool
+        # definition, a model copy) costs a few ms of CPU, and a month asks the same one for
+        # every draft.
+        self._runnables: dict[tuple[type[Any], int, float], Runnable[Any, Any]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAILLM:
@@ -107,8 +112,18 @@ class OpenAILLM(LLM):
     def _structured(
         self, messages: Sequence[ChatMessage], schema: type[T], sampling: Sampling
     ) -> Structured[T]:
-        model = self._configured(max_tokens=sampling.max_tokens, temperature=sampling.temperature)
-        runnable = model.with_structured_output(schema, method="function_calling", include_raw=True)
+        key = (schema, sampling.max_tokens, sampling.temperature)
+        runnable = self._runnables.get(key)
+        if runnable is None:
+            model = self._configured(
+                max_tokens=sampling.max_tokens, temperature=sampling.temperature
+            )
+            runnable = model.with_structured_output(
+                schema, method="function_calling", include_raw=True
+            )
+            if len(self._runnables) >= 64:
+                self._runnables.clear()
+            self._runnables[key] = runnable
         out: dict[str, Any] = call_translating_errors(
             "structured chat", lambda: runnable.invoke(_to_langchain(messages))
         )

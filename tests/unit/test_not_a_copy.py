@@ -7,12 +7,19 @@ from __future__ import annotations
 import pytest
 
 from evals.baselines import copy_source
-from service.generation.checks import CheckContext, hard_failures, run_checks, similarity
+from service.generation.checks import (
+    CheckContext,
+    hard_failures,
+    run_checks,
+    similar_above,
+    similarity,
+)
 from service.generation.facts import extract_facts
 from service.generation.surfaces import load_surfaces
 from service.generation.variants import VariantPipeline
 from service.messages import render
 from service.providers.llm_fake import FakeLLM
+from tests.fixtures.answers import varied_text
 from tests.unit.test_variants import (  # noqa: F401
     CIDER,
     GOOD,
@@ -132,3 +139,15 @@ def test_likeness_is_words_in_order_and_renders_in_each_language() -> None:
     params = {"similarity": 92, "limit": 85}
     assert render("check.not_a_copy.copy", params, "en").startswith("nearly the source (92 %")
     assert render("check.not_a_copy.copy", params, "nn").startswith("nesten lik kjelda")
+
+
+def test_the_bounded_similarity_decides_as_the_ratio_does() -> None:
+    """The month's near-copy comparison decides by difflib's upper bounds first: the same
+    verdict as the ratio itself, at every limit, on near-copies and on unrelated texts."""
+    base = [varied_text(n) for n in range(12)]
+    texts = base + [t + " Velkommen!" for t in base[:4]] + [t.replace(".", "!") for t in base[:4]]
+    texts += ["", "Hei."]
+    for a in texts:
+        for b in texts:
+            for limit in (0.3, 0.6, 0.8, 0.95):
+                assert similar_above(a, b, limit) == (similarity(a, b) > limit), (a, b, limit)
