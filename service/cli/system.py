@@ -107,6 +107,7 @@ def worker(
     settings = svc.settings
     n = concurrency or (1 if settings.llm_provider == "local" else settings.job_concurrency)
     try:
+        svc.warm_up()
         run_worker(settings, svc.job_handlers, concurrency=n)
     except GjenbrukError as exc:
         err.print(f"[bold red]Feil:[/] {exc.message}")

@@ -163,3 +163,24 @@ def test_a_month_is_written_again_only_with_regenerate(tmp_path: Path, env: dict
     assert code == 2 and "--regenerate must be all or failed" in err
     code, _, err = _invoke(env, "plan", str(plan_file), "--regenerate", "all", "-w", "demo")
     assert code == 2 and "add --generate" in err
+
+
+def test_a_worker_is_warm_before_it_takes_items(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gjenbruk worker` loads the language models, the embedding and the pipeline before it
+    registers, so its first items do not wait for them."""
+    from service.generation import language
+    from service.jobs import worker
+
+    language._detector.cache_clear()
+    seen: dict[str, object] = {}
+
+    def run_worker(settings: Settings, handlers: object, *, concurrency: int) -> None:
+        seen["detector loaded"] = language._detector.cache_info().currsize
+        seen["concurrency"] = concurrency
+
+    monkeypatch.setattr(worker, "run_worker", run_worker)
+    code, _, err = _invoke(env, "worker", "--concurrency", "3")
+    assert code == 0, err
+    assert seen == {"detector loaded": 1, "concurrency": 3}
