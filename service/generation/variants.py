@@ -692,7 +692,9 @@ class VariantPipeline:
         # that passed fails for it), then, if the repair still cost a surface check, within
         # its limit only.
         for keep in (True, False):
-            out = enforce_variant(sf, parts, rules, keep_recommended=keep, keeps=keeps)
+            out = enforce_variant(
+                sf, parts, rules, keep_recommended=keep, keeps=keeps, lang=prep.language
+            )
             if not out.repaired:
                 break
             fixed = run_checks(ctx, out.parts)

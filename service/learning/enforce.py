@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from service.generation.facts import STRICT_KINDS, FactKind, extract_facts, keys
 from service.generation.text_length import LengthMethod, count_length
 from service.learning import text as tx
+from service.learning.room import without_a_filler, without_an_emoji
 from service.learning.rules import RuleKind, StyleRule, Violation
 
 
@@ -199,7 +200,26 @@ class _Doc:
     def sentence(self, at: tuple[int, int]) -> str:
         return self.lines[at[0]][at[1]]
 
+    def rewritten(self, at: tuple[int, int], new: str) -> _Doc:
+        """The sentence at `at` rewritten (gone when `new` is empty), read again: a rewrite can
+        leave two sentences where there was one ("farsdag 👔 Og" → "farsdag. Og")."""
+        return _Doc.parse(self.with_sentence(at, new or None).render())
+
     # --- the ways to make room, each a list of candidates in text order -----------------
+    def fewer_emojis(self) -> list[_Doc]:
+        return [
+            self.rewritten(at, new)
+            for at in self.sentences()
+            for new in without_an_emoji(self.sentence(at))
+        ]
+
+    def fewer_fillers(self, lang: str | None) -> list[_Doc]:
+        return [
+            self.rewritten(at, new)
+            for at in self.sentences()
+            for new in without_a_filler(self.sentence(at), lang)
+        ]
+
     def fewer_tags(self) -> list[_Doc]:
         return [_Doc(lines=self.lines, tags=self.tags[:-1])] if self.tags else []
 
@@ -238,23 +258,70 @@ def _without_a_clause(sentence: str) -> list[str]:
     return out
 
 
-def _make_room(text: str, fits: Keeps, keeps: Keeps, finish: Callable[[str], str]) -> str | None:
-    """The text shortened so that `finish(text)` fits, or None when it cannot be done without
-    losing what `keeps` protects. Room is made from the closing hashtags first (from the last
-    one), then whole sentences, then clauses at a comma, colon or dash, never inside a word;
-    the closing one first (the opening carries the post), but one `keeps` refuses is passed
-    over for an earlier one. Nothing is ever cut mid-word or mid-fact, and no ellipsis is
-    added: a text that reads broken is no repair."""
-    doc = _Doc.parse(text)
-    for level in (_Doc.fewer_tags, _Doc.fewer_sentences, _Doc.fewer_clauses):
-        while not fits(finish(doc.render())):
-            allowed = [d for d in level(doc) if keeps(finish(d.render()))]
+_Level = Callable[[_Doc], list[_Doc]]
+
+
+def _shorten(
+    doc: _Doc, order: Sequence[int], levels: Sequence[_Level], done: Keeps, keeps: Keeps
+) -> tuple[_Doc, list[int]] | None:
+    """The doc shortened by the levels in `order` until `done`, each level until it fits or has
+    nothing `keeps` allows (its closing candidate first), with how many cuts each level made;
+    None when every level in `order` is spent and it still does not fit."""
+    used = [0] * len(levels)
+    for i in order:
+        while not done(doc.render()):
+            allowed = [d for d in levels[i](doc) if keeps(d.render())]
             if not allowed:
                 break
             doc = allowed[-1]
-        if fits(finish(doc.render())):
-            return doc.render()
+            used[i] += 1
+        if done(doc.render()):
+            return doc, used
     return None
+
+
+def _make_room(
+    text: str,
+    fits: Keeps,
+    keeps: Keeps,
+    finish: Callable[[str], str],
+    lang: Callable[[], str | None] = lambda: None,
+) -> str | None:
+    """The text shortened so that `finish(text)` fits, or None when it cannot be done without
+    losing what `keeps` protects. Room is made the way that loses least first: emoji (the
+    decoration no fact needs), then the closing hashtags (outside the prose), then a filler a
+    sentence opens with ("Og", "Husk at": the prose's wording, not what it says; `lang` names
+    the language's list), then whole sentences, then clauses at a comma, colon or dash, never
+    inside a word. Within each way the closing candidate first (the opening carries the post),
+    but one `keeps` refuses is passed over for an earlier one. A cheaper loss the dearer way
+    turns out not to need stays unmade: the dearer way is also tried first, and the result
+    that loses least wins (fewest cuts of the dearest way, then of the next). Nothing is ever
+    cut mid-word or mid-fact, and no ellipsis is added: a text that reads broken is no
+    repair."""
+    levels: list[_Level] = [
+        _Doc.fewer_emojis,
+        _Doc.fewer_tags,
+        lambda d: d.fewer_fillers(lang()),
+        _Doc.fewer_sentences,
+        _Doc.fewer_clauses,
+    ]
+    doc = _Doc.parse(text)
+
+    def done(body: str) -> bool:
+        return fits(finish(body))
+
+    def allowed(body: str) -> bool:
+        return keeps(finish(body))
+
+    found = _shorten(doc, range(len(levels)), levels, done, allowed)
+    if found is None:
+        return None
+    top = max((i for i, n in enumerate(found[1]) if n), default=0)
+    if top:
+        dearest_first = _shorten(doc, [top, *range(top)], levels, done, allowed)
+        if dearest_first is not None and dearest_first[1][::-1] < found[1][::-1]:
+            found = dearest_first
+    return found[0].render()
 
 
 _KEPT_KINDS = STRICT_KINDS | {FactKind.name}
@@ -296,14 +363,17 @@ def apply_rules(
     *,
     rooms: Sequence[Room] = (),
     keeps: Keeps | None = None,
+    lang: str | None = None,
 ) -> str:
     """The text repaired to every checkable rule a deterministic edit can satisfy.
 
     A length budget (a rule's, or the caller's `rooms`: a surface's limits) is met by making
     room, the sign-off included: the body gives way (hashtags, closing sentences, clauses), the
-    sign-off never does. Room is only made where `keeps` allows (by default: every fact, link
-    and name stays) and where no other rule the text met breaks; where it cannot be made, the
-    text stays whole and goes over the budget, for the checks to report.
+    sign-off never does (emoji first, then hashtags, fillers in `lang`, by default the text's
+    detected language, then sentences and clauses: `_make_room`). Room is only made where
+    `keeps` allows (by default: every fact, link and name stays) and where no other rule the
+    text met breaks, a minimum of emoji (guidance, not a check) included; where it cannot be
+    made, the text stays whole and goes over the budget, for the checks to report.
 
     A required phrase is not invented here (a sentence needs a model); it stays a violation for
     the caller to retry or report."""
@@ -337,12 +407,31 @@ def apply_rules(
         others = [r for r in active if r.kind is not RuleKind.length_budget]
         met = {r.id for r in others} - {v.rule_id for v in check_rules(whole, others)}
         kept = [r for r in others if r.id in met]
+        floor = _emoji_floor(rules, len(tx.emojis(whole)))
 
         def allowed(candidate: str) -> bool:
-            return guard(candidate) and not check_rules(candidate, kept)
+            return (
+                len(tx.emojis(candidate)) >= floor
+                and guard(candidate)
+                and not check_rules(candidate, kept)
+            )
 
-        out = _make_room(out, fits, allowed, finish) or out
+        out = _make_room(out, fits, allowed, finish, lambda: lang or _language(whole)) or out
     return finish(out)
+
+
+def _emoji_floor(rules: Sequence[StyleRule], had: int) -> int:
+    """How few emoji making room may leave: an emoji minimum the text met stays met, and one it
+    does not meet is not missed by more."""
+    wanted = [int(r.params["min"]) for r in rules if r.enabled and r.kind is RuleKind.emoji_min]
+    return min(max(wanted), had) if wanted else 0
+
+
+def _language(text: str) -> str | None:
+    from service.generation.language import detect  # its models load only when asked
+
+    found = detect(text).language
+    return found if found in ("nb", "nn", "en") else None
 
 
 def unrepairable(text: str, rules: Sequence[StyleRule]) -> list[Violation]:

@@ -152,18 +152,21 @@ def enforce_variant(
     repair: bool = True,
     keep_recommended: bool = True,
     keeps: Keeps | None = None,
+    lang: str | None = None,
 ) -> EnforcedParts:
     """Check and repair one variant's parts against the workspace's rules in scope.
 
     The main text gets every checkable rule; the other prose parts (headlines, a subject) only
     the wording rules, since a count or a sign-off is about the whole post. A sign-off makes
     room in the main text within the surface's limits (`_rooms`), and only where `keeps` (the
-    caller's checks; by default every fact, link and name) allows. A rule still broken after
-    repair is a failing hard check naming it: the variant is returned failed, not hidden."""
-    scoped = [
-        r for r in applicable(list(rules), channel=surface.channel, surface=surface.id)
-        if r.checkable
-    ]  # fmt: skip
+    caller's checks; by default every fact, link and name) allows, a minimum of emoji in scope
+    included; `lang` is the variant's language (the fillers a sentence may lose). A rule still
+    broken after repair is a failing hard check naming it: the variant is returned failed, not
+    hidden."""
+    in_scope = applicable(list(rules), channel=surface.channel, surface=surface.id)
+    scoped = [r for r in in_scope if r.checkable]
+    # Guidance only (no check), but making room keeps it: emoji are the first room made.
+    floors = [r for r in in_scope if r.kind is RuleKind.emoji_min]
     if not scoped:
         return EnforcedParts(parts=parts, checks=[], repaired=False)
     out = dict(parts)
@@ -185,7 +188,12 @@ def enforce_variant(
                 else []
             )
             guard = keeps if name == main else None
-            fixed = apply_rules(value, own, rooms=rooms, keeps=guard) if repair else value
+            with_floors = [*own, *floors] if rooms else own
+            fixed = (
+                apply_rules(value, with_floors, rooms=rooms, keeps=guard, lang=lang)
+                if repair
+                else value
+            )
             out[name] = fixed
             if rooms and _past_recommended(surface, value, fixed):
                 crowded += [r.params["text"] for r in signs]
