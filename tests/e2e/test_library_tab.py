@@ -25,6 +25,11 @@ def test_an_editor_searches_the_library_and_sees_ranked_posts(live_url: str, bro
 def test_an_editor_cuts_sorts_and_reuses_a_result(live_url: str, browser: Any) -> None:
     page = browser.new_page(locale="nb-NO", viewport={"width": 1300, "height": 2000})
     page.goto(f"{live_url}/ui/", wait_until="load")
+    # The page's load puts the caller's workspace in the picker; a search before that has no
+    # workspace to search (on a slow machine the click can come first).
+    page.wait_for_function(
+        "document.querySelector('#library-workspace input')?.value", timeout=30_000
+    )
     page.locator("#library-query textarea, #library-query input").first.fill("innhøsting av epler")
     page.locator("#library-search").click()
     rows = page.locator("#library-results tr[data-post]")
