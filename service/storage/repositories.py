@@ -680,8 +680,6 @@ class JobRepo:
     def start_item(self, job_id: str, key: str) -> bool:
         """Count an attempt of a pending item, in one statement; False (nothing counted) when
         the item is not pending any more (another run stored it) or does not exist."""
-        from sqlalchemy import update
-
         started = self.s.execute(
             update(JobItemRow)
             .where(
@@ -699,8 +697,6 @@ class JobRepo:
     ) -> bool:
         """Store an item's outcome once: a second run of the same item (a retried task, two
         processes) finds it finished and stores nothing. True when this call stored it."""
-        from sqlalchemy import update
-
         stored = self.s.execute(
             update(JobItemRow)
             .where(
@@ -720,8 +716,6 @@ class JobRepo:
     def set_status(self, job_id: str, status: JobStatus, *, when: Sequence[JobStatus]) -> bool:
         """Move a job to `status` only from one of `when`, in one statement, so that processes
         racing to start or finish the same job agree on one outcome."""
-        from sqlalchemy import update
-
         changed = self.s.execute(
             update(JobRow)
             .where(JobRow.id == job_id, JobRow.status.in_([w.value for w in when]))
@@ -734,8 +728,6 @@ class JobRepo:
         """Send these finished items back to be run again, and the job back to the queue, in
         one transaction; False (and nothing changed) when the job is still queued or running,
         so two regenerations, or one during a run, never write the same slot twice."""
-        from sqlalchemy import update
-
         finished = [JobStatus.done, JobStatus.cancelled, JobStatus.failed]
         if not self.set_status(job_id, JobStatus.queued, when=finished):
             return False
@@ -752,8 +744,6 @@ class JobRepo:
         """Show what a running item has just written to the job's other items (one statement;
         committed before the item reads theirs, so of two items written at the same instant
         at least one sees the other)."""
-        from sqlalchemy import update
-
         self.s.execute(
             update(JobItemRow)
             .where(
@@ -793,8 +783,6 @@ class JobRepo:
         row right now: with many items starting at once, waiting in line for one row to say
         which of them is "current" would hold every one of them up (SKIP LOCKED; SQLite
         writes one transaction at a time and has nothing to skip)."""
-        from sqlalchemy import update
-
         free = select(JobRow.id).where(JobRow.id == job_id).with_for_update(skip_locked=True)
         self.s.execute(
             update(JobRow)
@@ -842,8 +830,6 @@ class JobRepo:
     def retry_failed(self, job_id: str) -> None:
         """Failed items pending again, the cancel withdrawn, the job queued: what a resume or a
         retry starts from. Items already done stay done."""
-        from sqlalchemy import update
-
         self.s.execute(
             update(JobItemRow)
             .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.failed.value)
